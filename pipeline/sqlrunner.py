@@ -163,6 +163,12 @@ def run_model(con: duckdb.DuckDBPyConnection, model: Model, params: Mapping[str,
         raise ModelError(f"SQL model {model.path.relative_to(model.path.parents[2])} failed: {exc}") from exc
 
 
+def install_macros(con: duckdb.DuckDBPyConnection, sql_dir: Path = SQL_DIR) -> None:
+    """Install the shared parsing macros (`sql/macros.sql`) as TEMP macros on this connection."""
+    path = sql_dir / "macros.sql"
+    con.execute(_load(path, path.stat().st_mtime_ns))
+
+
 def run_models(
     con: duckdb.DuckDBPyConnection,
     keys: Iterable[str],
@@ -171,7 +177,8 @@ def run_models(
 ) -> dict[str, int]:
     """Run the given models in reference order; return rows produced per model key."""
     models = order_models(load_model(k, sql_dir) for k in keys)
+    install_macros(con, sql_dir)
     return {m.key: run_model(con, m, params) for m in models}
 
 
-__all__ = ["Model", "ModelError", "load_model", "order_models", "run_model", "run_models", "LAYERS"]
+__all__ = ["Model", "ModelError", "install_macros", "load_model", "order_models", "run_model", "run_models", "LAYERS"]

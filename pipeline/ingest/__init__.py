@@ -1,0 +1,1 @@
+"""Ingestion: input files → raw all-text tables → typed, validated rows (data contract, R2–R4)."""

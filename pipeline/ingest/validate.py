@@ -1,0 +1,129 @@
+"""Turn the drop's CSV inputs into validated tables, and publish the month's inputs and their accounting.
+
+Two phases, because the accounting needs the as-of instant (known only once tickets are loaded) and the
+probe files' own accounting (written by the uptime engine):
+1. `ingest_csv_inputs` — raw tables, staging, cross-row checks → `intermediate.valid_*`;
+2. `publish_month_inputs` — the month's typed inputs, `rejected_rows` and `input_file_accounting`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from pipeline.ingest.load import load_raw_tables
+from pipeline.ingest.readers import InputFileError
+from pipeline.iso4217 import MINOR_UNITS
+from pipeline.months import RunParams
+from pipeline.sqlrunner import run_models
+
+CSV_VALIDATION_MODELS = (
+    "staging/customers",
+    "staging/contracts",
+    "staging/tickets",
+    "staging/ticket_events",
+    "staging/maintenance",
+    "staging/incidents",
+    "intermediate/input_row_status",
+    "intermediate/checked_customers",
+    "intermediate/customer_references",
+    "intermediate/valid_customers",
+    "intermediate/checked_contracts",
+    "intermediate/valid_contracts",
+    "intermediate/contract_overlaps",
+    "intermediate/checked_tickets",
+    "intermediate/valid_tickets",
+    "intermediate/checked_ticket_events",
+    "intermediate/valid_ticket_events",
+    "intermediate/checked_maintenance",
+    "intermediate/valid_maintenance",
+    "intermediate/checked_incidents",
+    "intermediate/valid_incidents",
+)
+
+MONTH_INPUT_MODELS = (
+    "intermediate/csv_row_verdicts",
+    "marts/customers",
+    "marts/contracts",
+    "marts/tickets",
+    "marts/ticket_events",
+    "marts/maintenance_windows",
+    "marts/incidents",
+    "marts/rejected_rows",
+    "marts/input_file_accounting",
+)
+
+
+class OverlappingContractsError(InputFileError):
+    """Two contracts of one customer cover the same instant (R3): the plan would be ambiguous."""
+
+
+@dataclass(frozen=True)
+class CsvIngestResult:
+    records_read: dict[str, int]
+    valid_rows: dict[str, int]
+
+
+def _load_currencies(con: duckdb.DuckDBPyConnection) -> None:
+    table = pa.table({
+        "currency": pa.array(list(MINOR_UNITS), pa.string()),
+        "minor_unit": pa.array(list(MINOR_UNITS.values()), pa.int32()),
+    })
+    con.execute("CREATE SCHEMA IF NOT EXISTS raw")
+    con.register("_iso4217", table)
+    try:
+        con.execute("CREATE OR REPLACE TABLE raw.iso4217_currencies AS SELECT * FROM _iso4217")
+    finally:
+        con.unregister("_iso4217")
+
+
+def _raise_on_overlaps(con: duckdb.DuckDBPyConnection) -> None:
+    overlaps = con.execute(
+        "SELECT customer_id, first_contract_id, first_line_number, second_contract_id, second_line_number"
+        " FROM intermediate.contract_overlaps"
+    ).fetchall()
+    if overlaps:
+        pairs = "; ".join(
+            f"customer {customer!r}: {a} (line {la}) and {b} (line {lb})" for customer, a, la, b, lb in overlaps
+        )
+        raise OverlappingContractsError(f"contracts.csv has overlapping contracts — {pairs}")
+
+
+def ingest_csv_inputs(con: duckdb.DuckDBPyConnection, data_dir: Path, params: RunParams) -> CsvIngestResult:
+    """Load and validate every CSV input; fail (naming file and ids) on a missing file/column or overlaps."""
+    records_read = load_raw_tables(con, data_dir)
+    _load_currencies(con)
+    counts = run_models(con, CSV_VALIDATION_MODELS, params.as_dict())
+    _raise_on_overlaps(con)
+    valid = {key.split("/", 1)[1]: n for key, n in counts.items() if key.startswith("intermediate/valid_")}
+    return CsvIngestResult(records_read=records_read, valid_rows=valid)
+
+
+def publish_month_inputs(con: duckdb.DuckDBPyConnection, params: RunParams) -> dict[str, int]:
+    """Write the month's typed inputs, rejected rows and per-file accounting into the marts."""
+    return run_models(con, MONTH_INPUT_MODELS, params.as_dict())
+
+
+def file_accounting(con: duckdb.DuckDBPyConnection, month: str) -> list[dict[str, object]]:
+    """The month's per-file accounting rows, for logs, Dagster metadata and the CLI summary."""
+    cursor = con.execute(
+        "SELECT source_file, rows_read, rows_used, rows_other_months, rows_rejected, rows_collapsed"
+        " FROM main.input_file_accounting WHERE month = $month ORDER BY source_file",
+        {"month": month},
+    )
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+
+__all__ = [
+    "CSV_VALIDATION_MODELS",
+    "MONTH_INPUT_MODELS",
+    "CsvIngestResult",
+    "OverlappingContractsError",
+    "file_accounting",
+    "ingest_csv_inputs",
+    "publish_month_inputs",
+]

@@ -1,0 +1,8 @@
+-- Maintenance windows touching the month, with whether their notice qualifies them as exclusions (R16:
+-- announced more than 48 h before the start). Grain: one row per window per month.
+-- Inputs: intermediate.valid_maintenance. customer_id NULL = every customer.
+SELECT
+    $month AS month, maintenance_id, starts_at, ends_at, announced_at, customer_id, title,
+    announced_at < starts_at - INTERVAL 48 HOURS AS notice_qualifies
+FROM intermediate.valid_maintenance
+WHERE starts_at < $month_end AND ends_at > $month_start
