@@ -34,7 +34,7 @@ class RunParams:
     """The bound parameters of one run; `as_dict()` is what the SQL runner receives."""
 
     month: str
-    as_of: datetime
+    as_of: datetime | None
     run_started_at: datetime
 
     @property
@@ -46,13 +46,16 @@ class RunParams:
         return parse_month(self.month)[1]
 
     def as_dict(self) -> dict[str, object]:
-        return {
+        """Bindable parameters; `as_of` is absent until resolved, so a model needing it fails by name."""
+        params: dict[str, object] = {
             "month": self.month,
             "month_start": self.month_start,
             "month_end": self.month_end,
-            "as_of": self.as_of,
             "run_started_at": self.run_started_at,
         }
+        if self.as_of is not None:
+            params["as_of"] = self.as_of
+        return params
 
 
 __all__ = ["RunParams", "parse_month", "month_of", "MonthError", "FIRST_MONTH"]

@@ -1,0 +1,122 @@
+"""`sla-report`: run a month through the same Dagster job the schedule launches.
+
+Runs go through a persistent Dagster instance (DAGSTER_HOME), so they show in `dagster dev` too.
+Failures print one line saying what to fix and exit non-zero.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from pipeline.months import MonthError, parse_month
+from pipeline.settings import Settings
+
+EPILOG = """\
+environment (all optional; defaults run the committed sample month):
+  SLA_DATA_DIR        the data drop to read            (default: data/sample)
+  SLA_WAREHOUSE       the DuckDB warehouse to publish  (default: warehouse/sla.duckdb)
+  SLA_STATEMENTS_DIR  where PDF statements go          (default: statements/)
+  SLA_POLICY_FILE     the SLA policy file              (default: policy/sla-policy.yaml)
+  DAGSTER_HOME        the Dagster instance shared with `dagster dev` (default: .dagster_home/)
+
+example:
+  sla-report run --month 2026-10
+  sla-report run --month 2026-10 --as-of 2026-11-03T12:00:00Z
+"""
+
+
+class CliError(RuntimeError):
+    pass
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="sla-report",
+        description="Monthly SLA report: support attainment, uptime, service credits and PDF credit statements.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    run = commands.add_parser(
+        "run",
+        help="run one month end to end and publish its warehouse and statements",
+        description="Run one reporting month (UTC calendar month) through the monthly Dagster job.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    run.add_argument("--month", required=True, metavar="YYYY-MM", help="the reporting month, e.g. 2026-10")
+    run.add_argument(
+        "--as-of",
+        metavar="ISO-8601",
+        help="the instant the ticket data describes (default: newest ticket timestamp in the drop)",
+    )
+    return parser
+
+
+def _failure_line(result) -> str:  # noqa: ANN001 - dagster's ExecuteInProcessResult
+    """The first step failure, as the operator-facing message the asset raised."""
+    for event in result.all_events:
+        if event.is_step_failure:
+            data = event.step_failure_data
+            message = (
+                data.user_failure_data.description
+                if data.user_failure_data and data.user_failure_data.description
+                else (data.error.cause.message if data.error and data.error.cause else data.error.message)
+            )
+            return f"{event.step_key}: {message.strip().splitlines()[0]}"
+    return "the run failed (see the Dagster UI for details)"
+
+
+def run_month(month: str, as_of: str | None, out=sys.stdout) -> int:
+    from dagster import DagsterInstance
+
+    from pipeline.defs import defs
+    from pipeline.defs.jobs import MONTHLY_JOB_NAME
+    from pipeline.defs.partitions import monthly_partitions
+    from pipeline.instance import ensure_dagster_home
+    from pipeline.summary import print_summary
+    from pipeline.warehouse import WarehouseBuild
+
+    try:
+        parse_month(month)
+    except MonthError as exc:
+        raise CliError(str(exc)) from exc
+    if month not in monthly_partitions.get_partition_keys():
+        raise CliError(f"{month} is not a runnable month: months from 2024-01 up to the last complete month")
+
+    settings = Settings.from_env()
+    ensure_dagster_home(settings)
+    run_config = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+    if as_of:
+        run_config["ops"] = {"input_tables": {"config": {"as_of": as_of}}}
+    with DagsterInstance.get() as instance:
+        job = defs.resolve_job_def(MONTHLY_JOB_NAME)
+        result = job.execute_in_process(
+            partition_key=month,
+            instance=instance,
+            run_config=run_config,
+            raise_on_error=False,
+            tags={"sla/launched_by": "cli"},
+        )
+        if not result.success:
+            WarehouseBuild(settings.warehouse, result.run_id).discard()
+            raise CliError(f"{month} failed — {_failure_line(result)}")
+    print_summary(settings, month, result.run_id, out=out)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _build_parser().parse_args(argv)
+    try:
+        if args.command == "run":
+            return run_month(args.month, args.as_of)
+    except CliError as exc:
+        print(f"sla-report: {exc}", file=sys.stderr)
+        return 1
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,18 @@
+"""The one `Definitions` of sla-report, loaded by `workspace.yaml` and by the CLI."""
+
+import dagster as dg
+
+from pipeline.defs.assets import inputs, publish
+from pipeline.defs.jobs import monthly_sla_report
+from pipeline.defs.resources import SlaEnvironment
+from pipeline.defs.schedules import monthly_schedule
+
+defs = dg.Definitions(
+    assets=dg.load_assets_from_modules([inputs, publish]),
+    asset_checks=[],
+    jobs=[monthly_sla_report],
+    schedules=[monthly_schedule],
+    resources={"sla": SlaEnvironment()},
+)
+
+__all__ = ["defs"]

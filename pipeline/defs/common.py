@@ -1,0 +1,31 @@
+"""Shared bits of the asset modules: the pool that serialises warehouse writers, and error translation."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+
+import dagster as dg
+
+from pipeline.ingest.readers import InputFileError
+from pipeline.runlog import AsOfError
+from pipeline.sqlrunner import ModelError
+from pipeline.warehouse import WarehouseError
+
+# One writer at a time on the warehouse, also across runs (the instance sets the pool limit to 1).
+WAREHOUSE_POOL = "sla_warehouse"
+
+# Errors whose message is already what the operator needs: shown as the step's failure, no traceback.
+OPERATOR_ERRORS = (InputFileError, AsOfError, ModelError, WarehouseError)
+
+
+@contextlib.contextmanager
+def operator_errors() -> Iterator[None]:
+    """Turn a known problem into a dagster Failure whose description is the one line to act on."""
+    try:
+        yield
+    except OPERATOR_ERRORS as exc:
+        raise dg.Failure(description=str(exc), allow_retries=False) from exc
+
+
+__all__ = ["WAREHOUSE_POOL", "OPERATOR_ERRORS", "operator_errors"]

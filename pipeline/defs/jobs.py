@@ -1,0 +1,18 @@
+"""The monthly job: every asset of one month, in one process (DuckDB allows one writer per file)."""
+
+import dagster as dg
+
+from pipeline.defs.partitions import monthly_partitions
+
+MONTHLY_JOB_NAME = "monthly_sla_report"
+
+monthly_sla_report = dg.define_asset_job(
+    name=MONTHLY_JOB_NAME,
+    selection=dg.AssetSelection.all(),
+    partitions_def=monthly_partitions,
+    executor_def=dg.in_process_executor,
+    description="Runs one month end to end: inputs, support SLAs, uptime and credits, statements, "
+    "then publishes the warehouse.",
+)
+
+__all__ = ["monthly_sla_report", "MONTHLY_JOB_NAME"]

@@ -1,0 +1,121 @@
+"""What a run decided once and every later step must reuse: its as-of instant and start time (R11).
+
+Stored in the build warehouse (`main.report_runs`, one row per month: the run that produced the
+published figures), so analysts can see which data instant a month's numbers describe.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import duckdb
+
+from pipeline.months import RunParams
+
+_CREATE = """
+CREATE TABLE IF NOT EXISTS main.report_runs (
+    month VARCHAR NOT NULL,
+    run_id VARCHAR NOT NULL,
+    as_of TIMESTAMPTZ NOT NULL,
+    as_of_source VARCHAR NOT NULL,
+    run_started_at TIMESTAMPTZ NOT NULL,
+    data_dir VARCHAR NOT NULL,
+    policy_version VARCHAR
+)
+"""
+
+
+class AsOfError(ValueError):
+    pass
+
+
+def parse_as_of(text: str, params: RunParams) -> datetime:
+    """An operator's `--as-of`: ISO 8601 with an offset, not before the month, not after the run start."""
+    try:
+        instant = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise AsOfError(f"--as-of {text!r} is not an ISO 8601 instant") from exc
+    if instant.tzinfo is None:
+        raise AsOfError(f"--as-of {text!r} has no UTC offset (write Z or ±hh:mm)")
+    instant = instant.astimezone(UTC)
+    if instant < params.month_start:
+        raise AsOfError(f"--as-of {text} is before {params.month} starts")
+    if instant > params.run_started_at:
+        raise AsOfError(f"--as-of {text} is in the future")
+    return instant
+
+
+def newest_ticket_timestamp(con: duckdb.DuckDBPyConnection) -> datetime | None:
+    """R11 default: the newest timestamp among the drop's loaded tickets and ticket events (all months)."""
+    row = con.execute(
+        "SELECT greatest((SELECT max(created_at) FROM intermediate.valid_tickets),"
+        " (SELECT max(occurred_at) FROM intermediate.valid_ticket_events))"
+    ).fetchone()
+    return row[0].astimezone(UTC) if row and row[0] is not None else None
+
+
+def resolve_as_of(
+    con: duckdb.DuckDBPyConnection, params: RunParams, override: str | None
+) -> tuple[datetime, str]:
+    """The run's as-of and where it came from: the operator, the data, or (no tickets at all) month end."""
+    if override:
+        return parse_as_of(override, params), "override"
+    newest = newest_ticket_timestamp(con)
+    if newest is not None:
+        return newest, "data"
+    return min(params.month_end, params.run_started_at), "month_end"
+
+
+def record_run(
+    con: duckdb.DuckDBPyConnection,
+    run_id: str,
+    params: RunParams,
+    as_of_source: str,
+    data_dir: str,
+    policy_version: str | None = None,
+) -> None:
+    con.execute(_CREATE)
+    con.execute("DELETE FROM main.report_runs WHERE month = $month", {"month": params.month})
+    con.execute(
+        "INSERT INTO main.report_runs VALUES ($month, $run_id, $as_of, $source, $started, $data_dir, $policy)",
+        {
+            "month": params.month,
+            "run_id": run_id,
+            "as_of": params.as_of,
+            "source": as_of_source,
+            "started": params.run_started_at,
+            "data_dir": data_dir,
+            "policy": policy_version,
+        },
+    )
+
+
+def load_run_params(con: duckdb.DuckDBPyConnection, month: str, run_id: str) -> RunParams:
+    """The parameters the first step of this run recorded; a step without them cannot run."""
+    row = con.execute(
+        "SELECT as_of, run_started_at FROM main.report_runs WHERE month = $month AND run_id = $run_id",
+        {"month": month, "run_id": run_id},
+    ).fetchone()
+    if row is None:
+        raise RuntimeError(
+            f"run {run_id} has not loaded the inputs of {month}: materialize input_tables in the same run"
+        )
+    return RunParams(month=month, as_of=row[0].astimezone(UTC), run_started_at=row[1].astimezone(UTC))
+
+
+def set_policy_version(con: duckdb.DuckDBPyConnection, month: str, run_id: str, version: str) -> None:
+    con.execute(
+        "UPDATE main.report_runs SET policy_version = $version WHERE month = $month AND run_id = $run_id",
+        {"version": version, "month": month, "run_id": run_id},
+    )
+
+
+__all__ = [
+    "AsOfError",
+    "load_run_params",
+    "newest_ticket_timestamp",
+    "parse_as_of",
+    "record_run",
+    "resolve_as_of",
+    "set_policy_version",
+]

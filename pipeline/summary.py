@@ -1,0 +1,51 @@
+"""The short summary the CLI prints after a run, read from the published warehouse (read-only)."""
+
+from __future__ import annotations
+
+import sys
+from typing import TextIO
+
+from pipeline.settings import Settings
+from pipeline.warehouse import connection
+
+
+def _table_exists(con, name: str) -> bool:  # noqa: ANN001
+    return bool(
+        con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'main' AND table_name = ?", [name]
+        ).fetchone()[0]
+    )
+
+
+def print_summary(settings: Settings, month: str, run_id: str, out: TextIO = sys.stdout) -> None:
+    with connection(settings.warehouse, read_only=True) as con:
+        as_of, source = con.execute(
+            "SELECT as_of, as_of_source FROM main.report_runs WHERE month = ?", [month]
+        ).fetchone()
+        files = con.execute(
+            "SELECT source_file, rows_read, rows_used, rows_other_months, rows_rejected, rows_collapsed"
+            " FROM main.input_file_accounting WHERE month = ? ORDER BY source_file",
+            [month],
+        ).fetchall()
+        statements = (
+            con.execute(
+                "SELECT count(*), string_agg(DISTINCT currency, ', ') FROM main.statements"
+                " WHERE month = ? AND is_current",
+                [month],
+            ).fetchone()
+            if _table_exists(con, "statements")
+            else None
+        )
+    print(f"sla-report {month}: done (run {run_id})", file=out)
+    print(f"  as-of: {as_of.isoformat()} ({source})", file=out)
+    width = max([len(f[0]) for f in files] + [4])
+    print(f"  {'file':<{width}}  {'read':>8} {'used':>8} {'other':>8} {'rejected':>8} {'dupes':>8}", file=out)
+    for name, read, used, other, rejected, collapsed in files:
+        print(f"  {name:<{width}}  {read:>8} {used:>8} {other:>8} {rejected:>8} {collapsed:>8}", file=out)
+    print(f"  warehouse:  {settings.warehouse}", file=out)
+    if statements is not None:
+        print(f"  statements: {settings.statements_dir / month}/ ({statements[0]} PDFs)", file=out)
+    print(f"  rejected rows: SELECT * FROM rejected_rows WHERE month = '{month}'", file=out)
+
+
+__all__ = ["print_summary"]
