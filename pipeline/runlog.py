@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 import duckdb
 
 from pipeline.months import RunParams
+from pipeline.support import default_as_of
 
 _CREATE = """
 CREATE TABLE IF NOT EXISTS main.report_runs (
@@ -45,22 +46,13 @@ def parse_as_of(text: str, params: RunParams) -> datetime:
     return instant
 
 
-def newest_ticket_timestamp(con: duckdb.DuckDBPyConnection) -> datetime | None:
-    """R11 default: the newest timestamp among the drop's loaded tickets and ticket events (all months)."""
-    row = con.execute(
-        "SELECT greatest((SELECT max(created_at) FROM intermediate.valid_tickets),"
-        " (SELECT max(occurred_at) FROM intermediate.valid_ticket_events))"
-    ).fetchone()
-    return row[0].astimezone(UTC) if row and row[0] is not None else None
-
-
 def resolve_as_of(
     con: duckdb.DuckDBPyConnection, params: RunParams, override: str | None
 ) -> tuple[datetime, str]:
     """The run's as-of and where it came from: the operator, the data, or (no tickets at all) month end."""
     if override:
         return parse_as_of(override, params), "override"
-    newest = newest_ticket_timestamp(con)
+    newest = default_as_of(con)
     if newest is not None:
         return newest, "data"
     return min(params.month_end, params.run_started_at), "month_end"
@@ -113,7 +105,6 @@ def set_policy_version(con: duckdb.DuckDBPyConnection, month: str, run_id: str, 
 __all__ = [
     "AsOfError",
     "load_run_params",
-    "newest_ticket_timestamp",
     "parse_as_of",
     "record_run",
     "resolve_as_of",

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import dagster as dg
 
 from pipeline.ingest.readers import InputFileError
+from pipeline.policy import PolicyError
 from pipeline.runlog import AsOfError
 from pipeline.sqlrunner import ModelError
 from pipeline.warehouse import WarehouseError
@@ -16,7 +17,7 @@ from pipeline.warehouse import WarehouseError
 WAREHOUSE_POOL = "sla_warehouse"
 
 # Errors whose message is already what the operator needs: shown as the step's failure, no traceback.
-OPERATOR_ERRORS = (InputFileError, AsOfError, ModelError, WarehouseError)
+OPERATOR_ERRORS = (InputFileError, AsOfError, ModelError, PolicyError, WarehouseError)
 
 
 @contextlib.contextmanager

@@ -13,6 +13,8 @@ from pipeline.runlog import load_run_params
 # only once every area of the month is built.
 UPSTREAM_OF_PUBLICATION = [
     dg.AssetKey("input_tables"),
+    dg.AssetKey("ticket_sla"),
+    dg.AssetKey("support_attainment"),
 ]
 
 

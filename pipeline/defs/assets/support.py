@@ -1,0 +1,73 @@
+"""Support SLAs of the month: ticket clocks and attainment per severity (R4–R12)."""
+
+import dagster as dg
+
+from pipeline.defs.common import WAREHOUSE_POOL, operator_errors
+from pipeline.defs.partitions import monthly_partitions
+from pipeline.defs.resources import SlaEnvironment
+from pipeline.policy import load_policy
+from pipeline.runlog import load_run_params, set_policy_version
+from pipeline.sqlrunner import load_model
+from pipeline.support import build_support
+
+
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(
+            "ticket_sla",
+            deps=["input_tables"],
+            description=load_model("marts/ticket_sla").description,
+            group_name="support",
+            kinds={"duckdb"},
+        ),
+        dg.AssetSpec(
+            "support_attainment",
+            deps=["input_tables"],
+            description=load_model("marts/support_attainment").description,
+            group_name="support",
+            kinds={"duckdb"},
+        ),
+    ],
+    partitions_def=monthly_partitions,
+    pool=WAREHOUSE_POOL,
+)
+def support_sla(context: dg.AssetExecutionContext, sla: SlaEnvironment):
+    """Response and resolution clocks of the month's tickets in business or calendar time, with the
+    policy version in force on the month's first day."""
+    month = context.partition_key
+    with operator_errors():
+        version = load_policy(sla.settings().policy_file).version_for(month)
+        with sla.build(context.run_id).connect() as con:
+            params = load_run_params(con, month, context.run_id)
+            counts = build_support(con, params, version)
+            set_policy_version(con, month, context.run_id, version.version_id)
+            statuses = dict(
+                con.execute(
+                    "SELECT clock || ' ' || status, count(*) FROM main.ticket_sla WHERE month = $month GROUP BY 1",
+                    {"month": month},
+                ).fetchall()
+            )
+            undecided = con.execute(
+                "SELECT count(*) FROM main.support_attainment WHERE month = $month AND attainment IS NULL",
+                {"month": month},
+            ).fetchone()[0]
+    yield dg.MaterializeResult(
+        asset_key="ticket_sla",
+        metadata={
+            "clocks": counts["marts/ticket_sla"],
+            "clocks_by_status": dg.MetadataValue.json(dict(sorted(statuses.items()))),
+            "policy_version": version.version_id,
+            "as_of": params.as_of.isoformat(),
+        },
+    )
+    yield dg.MaterializeResult(
+        asset_key="support_attainment",
+        metadata={
+            "rows": counts["marts/support_attainment"],
+            "rows_without_decided_ticket": undecided,
+            "policy_version": version.version_id,
+        },
+    )
+
+
+__all__ = ["support_sla"]
