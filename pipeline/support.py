@@ -29,6 +29,7 @@ SUPPORT_MODELS = (
     "intermediate/ticket_segments",
     "intermediate/ticket_segment_spans",
     "intermediate/business_spans",
+    "intermediate/ticket_segment_elapsed",
     "intermediate/ticket_deadline_requests",
     "intermediate/business_deadlines",
     "marts/ticket_sla",

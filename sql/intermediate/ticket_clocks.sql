@@ -2,8 +2,8 @@
 -- Grain: one row per ticket × clock (`response`, `resolution`), for tickets created at or before as-of.
 -- response: starts at created_at; stops at the first agent_reply, or at the first resolved /
 --   customer_confirmed if that comes first (auto_reply never stops it); never paused (R7).
--- resolution: stopped when the R8 state at as-of is `stopped`; it stopped at the confirmation that
---   opened that last block. `clock_state` is running | paused (awaiting or resolved) | stopped.
+-- resolution: stopped when the R8 state at as-of is `stopped`; it stopped at the event that began
+--   the final run of stopped states. `clock_state` is running | paused (awaiting or resolved) | stopped.
 -- `stop_seq` is the event position of the stop; severity changes after it no longer concern the clock.
 -- `end_at` is where the clock's last segment ends: the stop, or as-of.
 -- Inputs: intermediate.valid_tickets, intermediate.ticket_clock_events, intermediate.ticket_resolution_states.
@@ -19,15 +19,20 @@ response_stop AS (
     GROUP BY ticket_id
 ),
 resolution_final AS (
-    SELECT ticket_id, arg_max(state_after, seq) AS final_state, max(block_no) AS last_block
+    SELECT
+        ticket_id,
+        arg_max(state_after, seq) AS final_state,
+        coalesce(max(seq) FILTER (WHERE state_after <> 'stopped'), 0) AS last_unstopped_seq
     FROM intermediate.ticket_resolution_states
     GROUP BY ticket_id
 ),
+-- A stopped clock stopped at the first event of its final run of `stopped` states (a second
+-- confirmation of a stopped clock changes nothing).
 resolution_stop AS (
     SELECT s.ticket_id, min(s.seq) AS stop_seq, arg_min(s.occurred_at, s.seq) AS stopped_at
     FROM intermediate.ticket_resolution_states AS s
-    JOIN resolution_final AS f
-      ON f.ticket_id = s.ticket_id AND f.last_block = s.block_no AND f.final_state = 'stopped'
+    JOIN resolution_final AS f ON f.ticket_id = s.ticket_id AND f.final_state = 'stopped'
+    WHERE s.seq > f.last_unstopped_seq
     GROUP BY s.ticket_id
 ),
 clocks AS (

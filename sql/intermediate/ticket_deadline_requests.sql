@@ -1,12 +1,14 @@
--- Elapsed time of each severity segment, and from where its deadline must be looked up (R9, R10).
--- Grain: one row per ticket × clock × segment (all segments, with or without a deadline to find).
--- `elapsed_us`: the segment's running time in [since_at, segment_end), in business or real time.
--- The deadline (when the running time reaches the target) is the earliest instant d with running
--- time [since_at, d) = target: if it is reached inside the segment, it lies in the span where the
--- running total crosses the target, `remaining_us` after that span's start. If not, and this is the
--- last segment of a clock running at as-of, it will be reached `target − elapsed` after as-of.
--- Otherwise (stopped or paused before reaching it) there is no deadline: `from_at` is NULL.
--- Inputs: intermediate.ticket_segments, intermediate.ticket_segment_spans, intermediate.business_spans.
+-- Where each segment's deadline and breach instant must be looked up (R9, R10), as requests for
+-- intermediate.business_deadlines.
+-- Grain: one row per ticket × clock × segment × kind, only where there is something to find:
+-- `due`    — the earliest instant d with running time [since_at, d) = target: inside the segment, it
+--            lies in the span where the running total reaches the target, `remaining_us` after that
+--            span's start; for the last segment of a clock running at as-of that has not reached it
+--            yet, `target − elapsed` after as-of. Stopped or paused before reaching it: no row.
+-- `breach` — for a breached segment, the first instant its running time exceeded the target
+--            (`exceed` = true: past a deadline that falls at closing time or at a pause, the breach
+--            begins when the clock next runs during opening hours).
+-- Inputs: intermediate.ticket_segment_elapsed, intermediate.ticket_segment_spans, intermediate.business_spans.
 WITH pieces AS (
     SELECT
         sp.ticket_id,
@@ -24,34 +26,29 @@ WITH pieces AS (
     FROM intermediate.ticket_segment_spans AS sp
     JOIN intermediate.business_spans AS l ON l.span_id = sp.span_id
 ),
-elapsed AS (
-    SELECT ticket_id, clock, segment_no, sum(length_us)::BIGINT AS elapsed_us
-    FROM pieces
-    GROUP BY ALL
-),
-reached AS (
-    SELECT p.ticket_id, p.clock, p.segment_no, p.start_at AS from_at, s.target_us - p.before_us AS remaining_us
+requests AS (
+    SELECT p.ticket_id, p.clock, p.segment_no, 'due' AS kind, p.start_at AS from_at,
+           s.target_us - p.before_us AS remaining_us, false AS exceed
     FROM pieces AS p
-    JOIN intermediate.ticket_segments AS s
+    JOIN intermediate.ticket_segment_elapsed AS s
       ON s.ticket_id = p.ticket_id AND s.clock = p.clock AND s.segment_no = p.segment_no
     WHERE p.before_us < s.target_us AND s.target_us <= p.before_us + p.length_us
-),
-measured AS (
-    SELECT s.*, coalesce(e.elapsed_us, 0) AS elapsed_us
-    FROM intermediate.ticket_segments AS s
-    LEFT JOIN elapsed AS e ON e.ticket_id = s.ticket_id AND e.clock = s.clock AND e.segment_no = s.segment_no
+    UNION ALL
+    SELECT ticket_id, clock, segment_no, 'due', $as_of::TIMESTAMPTZ, target_us - elapsed_us, false
+    FROM intermediate.ticket_segment_elapsed
+    WHERE is_last AND clock_state = 'running' AND elapsed_us < target_us
+    UNION ALL
+    SELECT p.ticket_id, p.clock, p.segment_no, 'breach', p.start_at,
+           s.target_us - p.before_us, true
+    FROM pieces AS p
+    JOIN intermediate.ticket_segment_elapsed AS s
+      ON s.ticket_id = p.ticket_id AND s.clock = p.clock AND s.segment_no = p.segment_no
+    WHERE s.breached AND p.before_us <= s.target_us AND s.target_us < p.before_us + p.length_us
 )
 SELECT
-    row_number() OVER (ORDER BY m.ticket_id, m.clock, m.segment_no) AS request_id,
-    m.*,
-    CASE WHEN m.business_time THEN m.schedule END AS deadline_schedule,
-    CASE
-        WHEN r.from_at IS NOT NULL THEN r.from_at
-        WHEN m.is_last AND m.clock_state = 'running' AND m.target_us IS NOT NULL THEN $as_of::TIMESTAMPTZ
-    END AS from_at,
-    CASE
-        WHEN r.from_at IS NOT NULL THEN r.remaining_us
-        WHEN m.is_last AND m.clock_state = 'running' AND m.target_us IS NOT NULL THEN m.target_us - m.elapsed_us
-    END AS remaining_us
-FROM measured AS m
-LEFT JOIN reached AS r ON r.ticket_id = m.ticket_id AND r.clock = m.clock AND r.segment_no = m.segment_no
+    row_number() OVER (ORDER BY r.ticket_id, r.clock, r.segment_no, r.kind) AS request_id,
+    r.*,
+    CASE WHEN s.business_time THEN s.schedule END AS deadline_schedule
+FROM requests AS r
+JOIN intermediate.ticket_segment_elapsed AS s
+  ON s.ticket_id = r.ticket_id AND s.clock = r.clock AND s.segment_no = r.segment_no

@@ -8,21 +8,30 @@
 -- stopped; else pending. `due_at`: when the last segment's running time reached — or, running at
 -- as-of, will reach — its target; NULL when the clock stopped or is paused before reaching it.
 -- Elapsed and target seconds are whole seconds (decisions use microseconds).
--- Inputs: intermediate.ticket_deadline_requests, intermediate.business_deadlines.
-WITH segments AS (
+-- Inputs: intermediate.ticket_segment_elapsed, intermediate.ticket_deadline_requests,
+-- intermediate.business_deadlines.
+WITH lookups AS (
     SELECT
-        r.*,
-        d.due_at AS reached_at,
-        coalesce(r.elapsed_us > r.target_us, false) AS breached
+        r.ticket_id,
+        r.clock,
+        r.segment_no,
+        max(d.due_at) FILTER (WHERE r.kind = 'due') AS reached_at,
+        max(d.due_at) FILTER (WHERE r.kind = 'breach') AS exceeded_at
     FROM intermediate.ticket_deadline_requests AS r
-    LEFT JOIN intermediate.business_deadlines AS d ON d.request_id = r.request_id
+    JOIN intermediate.business_deadlines AS d ON d.request_id = r.request_id
+    GROUP BY ALL
+),
+segments AS (
+    SELECT e.*, l.reached_at, l.exceeded_at
+    FROM intermediate.ticket_segment_elapsed AS e
+    LEFT JOIN lookups AS l ON l.ticket_id = e.ticket_id AND l.clock = e.clock AND l.segment_no = e.segment_no
 ),
 per_clock AS (
     SELECT
         ticket_id,
         clock,
-        bool_or(breached) AS any_breached,
-        min(CASE WHEN breached THEN greatest(reached_at, segment_start) END) AS breached_at,
+        coalesce(bool_or(breached), false) AS any_breached,
+        min(greatest(exceeded_at, segment_start)) FILTER (WHERE breached) AS breached_at,
         count(*) AS segments
     FROM segments
     GROUP BY ALL
