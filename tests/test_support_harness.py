@@ -107,3 +107,68 @@ class Desk:
 def brief(row: dict) -> tuple:
     """(status, severity, elapsed_seconds, target_seconds) — the headline of a ticket_sla row."""
     return row["status"], row["severity"], row["elapsed_seconds"], row["target_seconds"]
+
+
+# --- business time through the production SQL models ------------------------------------------------
+
+
+def measure_spans(con: duckdb.DuckDBPyConnection, spans: list[tuple]) -> list[int]:
+    """Business (or, with schedule None, real) microseconds of each `(schedule, start, end)`, computed by
+    the `intermediate/business_spans` model over a calendar already written to `con`."""
+    import pyarrow as pa
+
+    from pipeline.sqlrunner import run_models
+
+    ts = pa.timestamp("us", tz="UTC")
+    table = pa.table(
+        {
+            "span_id": pa.array(range(1, len(spans) + 1), pa.int64()),
+            "schedule": pa.array([s[0] for s in spans], pa.string()),
+            "start_at": pa.array([s[1] for s in spans], ts),
+            "end_at": pa.array([s[2] for s in spans], ts),
+        }
+    )
+    # One transaction, rolled back: the inputs are scratch, and nothing is flushed to disk per call.
+    con.begin()
+    try:
+        con.register("_spans_in", table)
+        con.execute("CREATE OR REPLACE TABLE intermediate.ticket_segment_spans AS SELECT * FROM _spans_in")
+        con.unregister("_spans_in")
+        run_models(con, ["intermediate/business_spans"], {})
+        rows = con.execute("SELECT span_id, length_us FROM intermediate.business_spans ORDER BY span_id").fetchall()
+    finally:
+        con.rollback()
+    assert [r[0] for r in rows] == list(range(1, len(spans) + 1))
+    return [r[1] for r in rows]
+
+
+def find_deadlines(con: duckdb.DuckDBPyConnection, requests: list[tuple]) -> list[datetime]:
+    """For each `(schedule, from_at, remaining_us, exceed)`, the instant computed by the
+    `intermediate/business_deadlines` model."""
+    import pyarrow as pa
+
+    from pipeline.sqlrunner import run_models
+
+    ts = pa.timestamp("us", tz="UTC")
+    table = pa.table(
+        {
+            "request_id": pa.array(range(1, len(requests) + 1), pa.int64()),
+            "deadline_schedule": pa.array([r[0] for r in requests], pa.string()),
+            "from_at": pa.array([r[1] for r in requests], ts),
+            "remaining_us": pa.array([r[2] for r in requests], pa.int64()),
+            "exceed": pa.array([r[3] for r in requests], pa.bool_()),
+        }
+    )
+    con.begin()
+    try:
+        con.register("_requests_in", table)
+        con.execute("CREATE OR REPLACE TABLE intermediate.ticket_deadline_requests AS SELECT * FROM _requests_in")
+        con.unregister("_requests_in")
+        run_models(con, ["intermediate/business_deadlines"], {})
+        rows = con.execute(
+            "SELECT request_id, due_at FROM intermediate.business_deadlines ORDER BY request_id"
+        ).fetchall()
+    finally:
+        con.rollback()
+    assert [r[0] for r in rows] == list(range(1, len(requests) + 1))
+    return [r[1] for r in rows]
