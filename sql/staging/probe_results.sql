@@ -1,0 +1,66 @@
+-- Probe results (R13) parsed from text: typed columns and `parse_problem` (NULL = the row parses).
+-- Grain: one row per record of every probe file. Inputs: probe_raw_rows (TEMP view, pipeline/probes.py).
+-- Installed by pipeline/probes.py as the TEMP view `probe_results`, not built as a table: a month is
+-- ~45 M rows, read from the files on each pass instead of being copied. Checks that need the run
+-- (in the future, unknown customer, which month) are applied by the intermediate probe_* models.
+-- Speed matters here (it runs over every row): the common 'YYYY-MM-DDTHH:MM:SSZ' shape is recognised
+-- with cheap tests, every other shape goes through the full ISO 8601 pattern.
+SELECT
+    file_path,
+    line_number,
+    raw,
+    nullif(customer_id, '') AS customer_id,
+    "check",
+    nullif(region, '') AS region,
+    status AS status_code,
+    nullif(error_code, '') AS error_code,
+    latency AS latency_ms,
+    probed_ts AS probed_at,
+    date_trunc('minute', probed_ts) AS minute,
+    -- R13: empty/0 (timeout, network) or outside 200-299 is a failure.
+    NOT coalesce(status BETWEEN 200 AND 299, false) AS failed,
+    CASE
+        WHEN shape_problem IS NOT NULL THEN 'record ' || shape_problem
+        WHEN probed_at_text IS NULL THEN 'probed_at is empty'
+        WHEN NOT has_offset AND regexp_full_match(probed_at_text, '\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?')
+            THEN 'probed_at ''' || probed_at_text || ''' has no UTC offset, so the instant is ambiguous (write Z or ±hh:mm)'
+        WHEN NOT has_offset OR probed_ts IS NULL
+            THEN 'probed_at ''' || probed_at_text || ''' is not an ISO 8601 timestamp with offset'
+        WHEN "check" IS NULL OR "check" NOT IN ('health_live', 'chat_completions')
+            THEN 'unknown check ''' || coalesce("check", '') || ''' (expected health_live or chat_completions)'
+        WHEN status IS NULL
+            THEN 'status_code ''' || status_text || ''' is not an HTTP status (an integer; empty or 0 = timeout)'
+        WHEN latency_text IS NOT NULL AND latency IS NULL
+            THEN 'latency_ms ''' || latency_text || ''' is not a number of milliseconds'
+    END AS parse_problem
+FROM (
+    SELECT
+        *,
+        CASE
+            WHEN probed_at_text IS NULL THEN false
+            -- fast path: exactly 'YYYY-MM-DDTHH:MM:SSZ' (20 characters, T at 11, Z at 20)
+            WHEN strlen(probed_at_text) = 20 AND ends_with(probed_at_text, 'Z') AND substr(probed_at_text, 11, 1) = 'T'
+                THEN true
+            ELSE regexp_full_match(
+                probed_at_text, '\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?([Zz]|[+-]\d{2}(:?\d{2})?)')
+        END AS has_offset,
+        try_cast(probed_at_text AS TIMESTAMPTZ) AS probed_ts,
+        CASE
+            WHEN status_text IS NULL THEN 0
+            WHEN strlen(status_text) <= 3 AND ltrim(status_text, '0123456789') = '' THEN CAST(status_text AS INTEGER)
+        END AS status,
+        CASE
+            WHEN latency_text IS NULL THEN NULL
+            WHEN strlen(latency_text) <= 12 AND ltrim(latency_text, '0123456789') = '' THEN CAST(latency_text AS DECIMAL(18, 3))
+            WHEN regexp_full_match(latency_text, '\d{1,12}(\.\d{1,3})?') THEN CAST(latency_text AS DECIMAL(18, 3))
+        END AS latency
+    FROM (
+        SELECT
+            *,
+            -- values are read as written: a value with surrounding spaces is not parsed into something else
+            nullif(probed_at, '') AS probed_at_text,
+            nullif(status_code, '') AS status_text,
+            nullif(latency_ms, '') AS latency_text
+        FROM probe_raw_rows
+    )
+)
