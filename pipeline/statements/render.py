@@ -1,0 +1,205 @@
+"""Jinja2 + WeasyPrint rendering of statements and the finance month summary (R21).
+
+One Jinja2 environment (`autoescape=True`, `StrictUndefined`) over `reports/templates/`; the filters
+below are the only formatting code templates use. Documents are rendered as PDF/A-3b with their
+attachments embedded, through the deny-by-default `BundledAssetFetcher` (document, stylesheet, fonts
+and attachments alike), with the base URL set to the templates folder so the bundled fonts load.
+
+Byte-identical output for identical inputs: the document dates come from `dcterms.created` /
+`dcterms.modified` (the as-of instant), attachment dates are explicit, the PDF identifier is a hash
+of the content, and `SOURCE_DATE_EPOCH` is pinned for any font-subsetting fallback.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from fractions import Fraction
+from functools import cache
+from typing import Any
+
+import jinja2
+from weasyprint import HTML, Attachment
+from weasyprint.text.fonts import FontConfiguration
+
+from pipeline.settings import TEMPLATES_DIR
+from pipeline.statements import figures
+from pipeline.statements.chart import daily_chart_svg
+from pipeline.statements.document import breached_tickets_csv, statement_json
+from pipeline.statements.fetcher import BundledAssetFetcher
+from pipeline.statements.viewmodel import StatementView, sha256_hex
+
+PDF_VARIANT = "pdf/a-3b"
+# Only used if WeasyPrint falls back to fontTools subsetting (no libharfbuzz-subset0): a fixed value
+# keeps the font timestamps, and so the bytes, identical between runs.
+SOURCE_DATE_EPOCH = "946684800"
+
+
+def _pct(value: Decimal | Fraction, decimals: int = 3) -> str:
+    return figures.percent_of_ratio(value, decimals)
+
+
+def _pct_exact(value: Decimal) -> str:
+    return figures.decimal_string(Decimal(value) * 100)
+
+
+def _utc_seconds(instant: datetime | None) -> str:
+    return "—" if instant is None else instant.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
+
+
+FILTERS = {
+    "money": figures.money_text,
+    "fee": lambda amount, minor_unit: figures.group_thousands(figures.fee_string(amount, minor_unit)),
+    "pct": _pct,
+    "pct_exact": _pct_exact,
+    "points": lambda value: figures.floor_decimals(value, 3),
+    "plain": figures.decimal_string,
+    "minutes": figures.minutes_text,
+    "duration": figures.duration_text,
+    "utc": figures.utc_text,
+    "utc_short": figures.utc_short,
+    "hmm": figures.hours_minutes,
+    "utc_seconds": _utc_seconds,
+    "iso": figures.utc_iso,
+    "day": lambda d: d.isoformat() if isinstance(d, date) else "—",
+}
+
+
+@cache
+def environment() -> jinja2.Environment:
+    """The one HTML environment: autoescape on for every template name, undefined names raise."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(FILTERS)
+    return env
+
+
+def base_url() -> str:
+    return TEMPLATES_DIR.resolve().as_uri() + "/"
+
+
+def statement_html(view: StatementView) -> str:
+    return environment().get_template("statement.html.j2").render(view=view, chart=daily_chart_svg(view.days))
+
+
+def render_template(name: str, **context: Any) -> str:
+    return environment().get_template(name).render(**context)
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(f"{record.levelname}: {record.getMessage()}")
+
+
+@contextlib.contextmanager
+def weasyprint_messages() -> Iterator[list[str]]:
+    """Collect WeasyPrint's warnings and errors during a render (they still reach other handlers)."""
+    handler = _Collect()
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(handler)
+    try:
+        yield handler.messages
+    finally:
+        logger.removeHandler(handler)
+
+
+@dataclass(frozen=True)
+class RenderedPDF:
+    pdf: bytes
+    sha256: str
+    messages: tuple[str, ...]
+    served: tuple[str, ...]
+    refused: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PDFAttachment:
+    name: str
+    text: str
+    description: str
+    relationship: str = "Data"
+
+
+class Renderer:
+    """Renders documents in this process; keeps one font configuration for all of them."""
+
+    def __init__(self) -> None:
+        os.environ.setdefault("SOURCE_DATE_EPOCH", SOURCE_DATE_EPOCH)
+        self.font_config = FontConfiguration()
+
+    def render_html(
+        self,
+        html: str,
+        *,
+        dated: datetime,
+        attachments: tuple[PDFAttachment, ...] = (),
+    ) -> RenderedPDF:
+        """HTML → PDF/A-3b bytes; `dated` is the instant used for every date inside the file."""
+        fetcher = BundledAssetFetcher()
+        stamp = dated.astimezone(UTC)
+        with weasyprint_messages() as messages:
+            document = HTML(string=html, base_url=base_url(), url_fetcher=fetcher)
+            pdf_attachments = [
+                Attachment(
+                    string=a.text.encode("utf-8"),
+                    base_url=base_url(),
+                    url_fetcher=fetcher,
+                    name=a.name,
+                    description=a.description,
+                    created=stamp,
+                    modified=stamp,
+                    relationship=a.relationship,
+                )
+                for a in attachments
+            ]
+            pdf = document.write_pdf(
+                pdf_variant=PDF_VARIANT,
+                attachments=pdf_attachments,
+                font_config=self.font_config,
+            )
+        return RenderedPDF(
+            pdf=pdf,
+            sha256=sha256_hex(pdf),
+            messages=tuple(messages),
+            served=tuple(fetcher.served),
+            refused=tuple(fetcher.refused),
+        )
+
+    def render_statement(self, view: StatementView) -> RenderedPDF:
+        return self.render_html(
+            statement_html(view),
+            dated=view.as_of,
+            attachments=(
+                PDFAttachment("statement.json", statement_json(view), "The statement's figures (R21)"),
+                PDFAttachment(
+                    "breached-tickets.csv", breached_tickets_csv(view), "Breached support clocks of the month"
+                ),
+            ),
+        )
+
+
+__all__ = [
+    "Renderer",
+    "RenderedPDF",
+    "PDFAttachment",
+    "environment",
+    "statement_html",
+    "render_template",
+    "base_url",
+    "weasyprint_messages",
+    "PDF_VARIANT",
+]

@@ -1,0 +1,125 @@
+"""The finance month summary beside the statements: `statements.csv` and `_summary.pdf` (R21).
+
+Both list the current statement of every enterprise customer of the month (so totals use current
+statements only). The PDF opens with the credit totals per currency — money is never added across
+currencies — and then has one line per customer. Totals are exact sums of the rounded credits, so
+they agree with the lines and with the statements.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+
+from pipeline.statements import figures
+from pipeline.statements.files import SUMMARY_CSV, SUMMARY_PDF, atomic_write
+from pipeline.statements.render import Renderer, render_template
+from pipeline.statements.viewmodel import StatementView
+
+CSV_COLUMNS = (
+    "customer_id",
+    "customer_name",
+    "month",
+    "credit_amount",
+    "currency",
+    "credit_pct",
+    "capped",
+    "uptime_percent",
+    "path",
+    "sha256",
+    "version",
+    "statement_id",
+)
+
+
+@dataclass(frozen=True)
+class SummaryLine:
+    view: StatementView
+    file_name: str
+    sha256: str
+    version: int
+
+
+@dataclass(frozen=True)
+class CurrencyTotal:
+    currency: str
+    minor_unit: int
+    statements: int
+    with_credit: int
+    capped: int
+    fee_base: Decimal
+    credit_amount: Decimal
+
+
+@dataclass(frozen=True)
+class MonthSummary:
+    month: str
+    month_label: str
+    as_of: datetime
+    lines: tuple[SummaryLine, ...]
+
+    @property
+    def totals(self) -> tuple[CurrencyTotal, ...]:
+        by_currency: dict[str, list[SummaryLine]] = {}
+        for line in self.lines:
+            by_currency.setdefault(line.view.credit.currency, []).append(line)
+        return tuple(
+            CurrencyTotal(
+                currency=currency,
+                minor_unit=lines[0].view.credit.minor_unit,
+                statements=len(lines),
+                with_credit=sum(1 for x in lines if x.view.credit.credit_amount > 0),
+                capped=sum(1 for x in lines if x.view.credit.capped),
+                fee_base=sum((x.view.credit.fee_base for x in lines), Decimal(0)),
+                credit_amount=sum((x.view.credit.credit_amount for x in lines), Decimal(0)),
+            )
+            for currency, lines in sorted(by_currency.items())
+        )
+
+
+def summary_csv(summary: MonthSummary) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for line in summary.lines:
+        credit = line.view.credit
+        name = line.view.customer_name
+        writer.writerow(
+            [
+                line.view.customer_id,
+                "'" + name if name[:1] in ("=", "+", "-", "@") else name,  # no spreadsheet formulas
+                summary.month,
+                figures.money_string(credit.credit_amount, credit.minor_unit),
+                credit.currency,
+                figures.decimal_string(credit.credit_pct),
+                "true" if credit.capped else "false",
+                figures.percent_of_ratio(line.view.uptime.uptime, 3),
+                line.file_name,
+                line.sha256,
+                line.version,
+                line.view.statement_id,
+            ]
+        )
+    return out.getvalue()
+
+
+def write_summary(folder: Path, summary: MonthSummary, renderer: Renderer) -> tuple[Path, Path]:
+    """Write `statements.csv` and `_summary.pdf` into the month folder (temp name, then rename)."""
+    csv_path, pdf_path = folder / SUMMARY_CSV, folder / SUMMARY_PDF
+    atomic_write(csv_path, summary_csv(summary).encode("utf-8"))
+    html = render_template("summary.html.j2", summary=summary)
+    result = renderer.render_html(html, dated=summary.as_of)
+    atomic_write(pdf_path, result.pdf)
+    return csv_path, pdf_path
+
+
+def month_summary(month: str, month_label: str, as_of: datetime, lines: Sequence[SummaryLine]) -> MonthSummary:
+    return MonthSummary(month, month_label, as_of, tuple(sorted(lines, key=lambda x: x.view.customer_id)))
+
+
+__all__ = ["MonthSummary", "SummaryLine", "CurrencyTotal", "summary_csv", "write_summary", "month_summary", "CSV_COLUMNS"]

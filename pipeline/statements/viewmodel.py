@@ -1,0 +1,293 @@
+"""The statement view-model (R21): typed values for every figure a credit statement shows.
+
+`builder.py` fills these from the marts; the template only formats them. Derived figures that
+follow from the rules (coverage, exact shortfall, measured period) are properties here, computed
+exactly from integers, so neither the template nor the JSON attachment re-derives anything.
+`canonical_json` is the one serialisation behind input fingerprints, statement ids and
+`statement.json`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from pipeline.statements import figures
+
+CUSTOMER_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
+SEVERITIES = ("S1", "S2", "S3", "S4")
+CLOCKS = ("response", "resolution")
+EXCLUDED_STATES = ("maintenance", "customer_caused", "upstream", "no_data")
+STATE_LABELS = {
+    "unavailable": "Unavailable",
+    "maintenance": "Scheduled maintenance",
+    "customer_caused": "Customer-caused",
+    "upstream": "Upstream LLM outage",
+    "no_data": "No probe data",
+}
+# Why each excluded state does not lower uptime (R16/R17), printed next to the period.
+STATE_REASONS = {
+    "maintenance": "announced more than 48 h before it started (R16.1)",
+    "customer_caused": "invalid API key, misconfigured policy or a customer-caused incident (R16.3)",
+    "upstream": "upstream LLM error passed through while TapPass was up (R16.4)",
+    "no_data": "no probe result in these minutes; not counted against uptime (R17)",
+}
+INCIDENT_CAUSES = {"customer_caused": "Customer-caused", "upstream": "Upstream", "platform": "Platform"}
+
+
+class StatementError(RuntimeError):
+    """The marts do not let us write a correct statement; the message names customer and month."""
+
+
+def validate_customer_id(customer_id: str) -> str:
+    """A customer id becomes a file name: accept only the data contract's pattern (no dots, no slashes)."""
+    if not isinstance(customer_id, str) or not CUSTOMER_ID.fullmatch(customer_id):
+        raise StatementError(f"customer id {customer_id!r} is not a valid id; refusing to use it in a path")
+    return customer_id
+
+
+@dataclass(frozen=True)
+class Contract:
+    contract_id: str
+    monthly_fee: Decimal
+    currency: str
+    minor_unit: int
+    starts_on: date
+    ends_on: date | None
+    covered_from: datetime
+    covered_until: datetime
+    covered_minutes: int
+
+
+@dataclass(frozen=True)
+class Period:
+    """Consecutive minutes of one state, `[starts_at, ends_at)`; `windows` name what explains them."""
+
+    state: str
+    starts_at: datetime
+    ends_at: datetime
+    minutes: int
+    windows: tuple[str, ...] = ()
+
+    @property
+    def label(self) -> str:
+        return STATE_LABELS[self.state]
+
+    @property
+    def reason(self) -> str:
+        return STATE_REASONS.get(self.state, "")
+
+
+@dataclass(frozen=True)
+class Incident:
+    incident_id: str
+    cause: str
+    starts_at: datetime
+    ends_at: datetime
+    summary: str
+    for_all_customers: bool
+
+    @property
+    def cause_label(self) -> str:
+        return INCIDENT_CAUSES.get(self.cause, self.cause)
+
+
+@dataclass(frozen=True)
+class Day:
+    """One UTC day of the month: minutes covered by the enterprise contract(s) and the non-up minutes."""
+
+    day: date
+    covered_minutes: int
+    state_minutes: Mapping[str, int]
+
+    @property
+    def down_minutes(self) -> int:
+        return sum(self.state_minutes.values())
+
+
+@dataclass(frozen=True)
+class Attainment:
+    """R12 counts of one severity × clock; the ratio is exact from the counts (the mart's column is
+    checked against it by the builder)."""
+
+    met: int = 0
+    breached: int = 0
+    pending: int = 0
+
+    @property
+    def attainment(self) -> Fraction | None:
+        decided = self.met + self.breached
+        return None if decided == 0 else Fraction(self.met, decided)
+
+
+@dataclass(frozen=True)
+class SupportRow:
+    severity: str
+    response: Attainment
+    resolution: Attainment
+
+
+@dataclass(frozen=True)
+class BreachedClock:
+    ticket_id: str
+    created_at: datetime | None
+    channel: str | None
+    subject: str | None
+    clock: str
+    severity: str
+    business_time: bool
+    target_seconds: int | None
+    elapsed_seconds: int | None
+    due_at: datetime | None
+    breached_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Uptime:
+    total_minutes: int
+    unavailable_minutes: int
+    maintenance_minutes: int
+    customer_caused_minutes: int
+    upstream_minutes: int
+    no_data_minutes: int
+    uptime: Decimal
+    target: Decimal
+
+    @property
+    def minutes_with_data(self) -> int:
+        return self.total_minutes - self.no_data_minutes
+
+    @property
+    def coverage(self) -> Fraction:
+        """R17: minutes with data / T."""
+        return Fraction(self.minutes_with_data, self.total_minutes)
+
+    @property
+    def shortfall(self) -> Fraction:
+        """R18: U/T − (1 − target), exact; negative when uptime is better than the target."""
+        return Fraction(self.unavailable_minutes, self.total_minutes) - (1 - Fraction(self.target))
+
+    @property
+    def shortfall_points(self) -> Fraction:
+        """The shortfall in percentage points, never below 0 (a surplus is no shortfall)."""
+        return max(Fraction(0), self.shortfall * 100)
+
+
+@dataclass(frozen=True)
+class Credit:
+    currency: str
+    minor_unit: int
+    fee_base: Decimal
+    shortfall_steps: int
+    credit_pct: Decimal
+    credit_amount: Decimal
+    capped: bool
+
+
+@dataclass(frozen=True)
+class StatementView:
+    customer_id: str
+    customer_name: str
+    billing_email: str | None
+    month: str
+    month_start: datetime
+    month_end: datetime
+    as_of: datetime
+    contracts: tuple[Contract, ...]
+    uptime: Uptime
+    credit: Credit
+    days: tuple[Day, ...]
+    unavailable_periods: tuple[Period, ...]
+    excluded_periods: tuple[Period, ...]
+    incidents: tuple[Incident, ...]
+    support: tuple[SupportRow, ...]
+    breached_clocks: tuple[BreachedClock, ...]
+    input_fingerprint: str
+    statement_id: str = field(default="")
+
+    @property
+    def measured_period(self) -> tuple[tuple[datetime, datetime], ...]:
+        """The contracts' covered parts of the month, adjacent ones joined."""
+        merged: list[list[datetime]] = []
+        for contract in sorted(self.contracts, key=lambda c: c.covered_from):
+            if merged and merged[-1][1] >= contract.covered_from:
+                merged[-1][1] = max(merged[-1][1], contract.covered_until)
+            else:
+                merged.append([contract.covered_from, contract.covered_until])
+        return tuple((start, end) for start, end in merged)
+
+    @property
+    def running_name(self) -> str:
+        """The name for the running page header, shortened so it never outgrows the page margin."""
+        limit = 80
+        return self.customer_name if len(self.customer_name) <= limit else self.customer_name[: limit - 1] + "…"
+
+    @property
+    def month_minutes(self) -> int:
+        return int((self.month_end - self.month_start).total_seconds()) // 60
+
+    @property
+    def month_label(self) -> str:
+        return figures.month_label(self.month_start)
+
+
+# --- canonical JSON: the one serialisation behind fingerprints, statement ids and statement.json ---
+
+
+def _canonical_value(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return figures.decimal_string(value)
+    if isinstance(value, datetime):
+        return figures.utc_iso(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Fraction):
+        return f"{value.numerator}/{value.denominator}"
+    if isinstance(value, float):
+        raise TypeError("floats have no place in statement figures")
+    return value
+
+
+def canonical_json(document: Any) -> str:
+    """Sorted keys, no whitespace, UTF-8 text; Decimal/datetime/date written exactly."""
+
+    def convert(node: Any) -> Any:
+        if isinstance(node, Mapping):
+            return {str(k): convert(v) for k, v in node.items()}
+        if isinstance(node, list | tuple):
+            return [convert(v) for v in node]
+        return _canonical_value(node)
+
+    return json.dumps(convert(document), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def sha256_hex(text: str | bytes) -> str:
+    return hashlib.sha256(text.encode("utf-8") if isinstance(text, str) else text).hexdigest()
+
+
+__all__ = [
+    "StatementView",
+    "Contract",
+    "Period",
+    "Incident",
+    "Day",
+    "Attainment",
+    "SupportRow",
+    "BreachedClock",
+    "Uptime",
+    "Credit",
+    "StatementError",
+    "canonical_json",
+    "sha256_hex",
+    "validate_customer_id",
+    "CUSTOMER_ID",
+    "SEVERITIES",
+    "STATE_LABELS",
+]
