@@ -313,7 +313,7 @@ def test_r21_input_fingerprint_ignores_other_months_and_customers(tmp_path):
         "('T-X3', 'acme', 'email', 'S1', TIMESTAMPTZ '2025-04-05 10:00:00+00', 'x', 'enterprise', NULL, '2025-04')"
     )
     con.execute(
-        "INSERT INTO main.availability_minutes VALUES "
+        "INSERT INTO main.availability_minutes (customer_id, month, minute, state) VALUES "
         "('acme', '2025-04', TIMESTAMPTZ '2025-04-01 00:00:00+00', 'unavailable'), "
         "('smith-gmbh', '2025-03', TIMESTAMPTZ '2025-03-30 00:00:00+00', 'unavailable')"
     )

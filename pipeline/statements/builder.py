@@ -105,6 +105,27 @@ def _days(month_start: datetime, month_end: datetime, contracts: tuple[Contract,
     return tuple(days)
 
 
+def _explaining_windows(
+    period: Period, window_ids: list[str] | None, windows: list[dict[str, Any]], customer_id: str
+) -> tuple[str, ...]:
+    """'<id>: <title or summary>' of the windows that excused a period: the ones the uptime engine named
+    on its minutes, else (older marts without `window_id`) the qualifying windows overlapping it."""
+    by_id = {w["window_id"]: w for w in windows}
+    if window_ids:
+        return tuple(f"{i}: {by_id[i]['description']}" if i in by_id else i for i in window_ids)
+    if period.state == "maintenance":
+        wanted = lambda w: w["kind"] == "maintenance" and w["qualifies"]  # noqa: E731
+    elif period.state == "customer_caused":
+        wanted = lambda w: w["kind"] == "incident" and w["cause"] == "customer_caused" and w["customer_id"] == customer_id  # noqa: E731
+    else:
+        return ()
+    return tuple(
+        f"{w['window_id']}: {w['description']}"
+        for w in windows
+        if wanted(w) and _overlaps(w["starts_at"], w["ends_at"], period.starts_at, period.ends_at)
+    )
+
+
 def _require(head: dict[str, Any], columns: Iterable[str], what: str, month: str) -> None:
     missing = [c for c in columns if head[c] is None]
     if missing:
@@ -190,21 +211,7 @@ def build_views(
             if period.state == "unavailable":
                 unavailable.append(period)
                 continue
-            explaining = ()
-            if period.state == "maintenance":
-                explaining = tuple(
-                    f"{w['window_id']}: {w['description']}"
-                    for w in own_windows
-                    if w["kind"] == "maintenance" and w["qualifies"]
-                    and _overlaps(w["starts_at"], w["ends_at"], period.starts_at, period.ends_at)
-                )
-            elif period.state == "customer_caused":
-                explaining = tuple(
-                    f"{w['window_id']}: {w['description']}"
-                    for w in own_windows
-                    if w["kind"] == "incident" and w["cause"] == "customer_caused" and w["customer_id"] == customer_id
-                    and _overlaps(w["starts_at"], w["ends_at"], period.starts_at, period.ends_at)
-                )
+            explaining = _explaining_windows(period, r["window_ids"], own_windows, customer_id)
             excluded.append(Period(period.state, period.starts_at, period.ends_at, period.minutes, explaining))
 
         incidents = tuple(

@@ -1,44 +1,26 @@
 """How statements write numbers: money per R19/R21, percentages truncated per R17, minutes, instants.
 
-This is the one small place the statement code formats figures. `pipeline/money.py` (R17/R19) is
-being written in parallel; when it lands, the money and percentage helpers here become thin calls
-into it so there is a single implementation.
-
-Every function takes exact values (`Decimal`, `Fraction`, `int`) and never rounds up: a ratio shown
-with d decimals is floored at d decimals (R17: 99.8999 % shows as 99.899 %). Money is never rounded
-here either: the marts already rounded it half-up to the minor unit (R19); a value with more digits
-than its currency's minor unit is a bug upstream and raises instead of being silently re-rounded.
+Money strings and truncation come from `pipeline.money` (the project's one implementation of R17 and
+R19); this module adds what only documents need: thousands separators, durations, UTC instants,
+English month names. Every function takes exact values (`Decimal`, `Fraction`, `int`) and never rounds
+up. Money is never re-rounded here: the marts rounded it half-up to the minor unit (R19); a value with
+more digits than its currency's minor unit is a bug upstream and raises.
 """
 
 from __future__ import annotations
 
-import math
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from fractions import Fraction
 
+from pipeline import money
 
-class FigureError(ValueError):
-    """A figure cannot be written as the rules require (e.g. money with too many digits)."""
-
-
-def _as_fraction(value: Decimal | Fraction | int) -> Fraction:
-    return value if isinstance(value, Fraction) else Fraction(value)
+FigureError = money.MoneyError
 
 
 def money_string(amount: Decimal, minor_unit: int) -> str:
     """The R21 JSON form: a plain decimal string with exactly `minor_unit` digits ("0.00", "312500")."""
-    exact = _as_fraction(amount)
-    scaled = exact * 10**minor_unit
-    if scaled.denominator != 1:
-        raise FigureError(f"{amount} has more digits than the currency's minor unit ({minor_unit})")
-    units = scaled.numerator
-    sign = "-" if units < 0 else ""
-    units = abs(units)
-    if minor_unit == 0:
-        return f"{sign}{units}"
-    whole, frac = divmod(units, 10**minor_unit)
-    return f"{sign}{whole}.{frac:0{minor_unit}d}"
+    return money.money_string(amount, minor_unit)
 
 
 def decimal_string(value: Decimal, minimum_digits: int = 0) -> str:
@@ -68,16 +50,13 @@ def fee_string(amount: Decimal, minor_unit: int) -> str:
 
 
 def floor_decimals(value: Decimal | Fraction | int, decimals: int) -> str:
-    """`value` floored (never rounded up) to `decimals` digits, as a plain string."""
-    scaled = math.floor(_as_fraction(value) * 10**decimals)
-    sign = "-" if scaled < 0 else ""
-    whole, frac = divmod(abs(scaled), 10**decimals)
-    return f"{sign}{whole}.{frac:0{decimals}d}" if decimals else f"{sign}{whole}"
+    """`value` truncated (never rounded up) to `decimals` digits, as a plain string."""
+    return str(money.truncate(value, decimals))
 
 
 def percent_of_ratio(ratio: Decimal | Fraction | int, decimals: int = 3) -> str:
     """A ratio (0.99899999) as a percentage truncated to `decimals` (R17): '99.899'."""
-    return floor_decimals(_as_fraction(ratio) * 100, decimals)
+    return money.format_pct_truncated(ratio, decimals)
 
 
 def minutes_text(minutes: int) -> str:

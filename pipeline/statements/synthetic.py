@@ -59,7 +59,9 @@ SCHEMAS = {
         "business_time BOOLEAN, target_seconds BIGINT, elapsed_seconds BIGINT, started_at TIMESTAMPTZ, "
         "stopped_at TIMESTAMPTZ, due_at TIMESTAMPTZ, breached_at TIMESTAMPTZ, status VARCHAR"
     ),
-    "main.availability_minutes": "customer_id VARCHAR, month VARCHAR, minute TIMESTAMPTZ, state VARCHAR",
+    "main.availability_minutes": (
+        "customer_id VARCHAR, month VARCHAR, plan VARCHAR, minute TIMESTAMPTZ, state VARCHAR, window_id VARCHAR"
+    ),
     "main.uptime_monthly": (
         "customer_id VARCHAR, month VARCHAR, plan VARCHAR, total_minutes BIGINT, unavailable_minutes BIGINT, "
         "maintenance_minutes BIGINT, customer_caused_minutes BIGINT, upstream_minutes BIGINT, "
@@ -101,7 +103,7 @@ class Warehouse:
 
     month: str
     rows: dict[str, list[tuple]] = field(default_factory=lambda: {t: [] for t in SCHEMAS})
-    minutes: dict[tuple[str, str], dict[datetime, str]] = field(default_factory=dict)
+    minutes: dict[tuple[str, str], dict[datetime, tuple[str, str | None]]] = field(default_factory=dict)
     _event_id: int = 0
 
     @property
@@ -123,11 +125,11 @@ class Warehouse:
              starts_at, ends_at)
         )
 
-    def mark(self, customer_id: str, start: datetime, minutes: int, state: str, month: str | None = None) -> None:
-        month = month or start.strftime("%Y-%m")
+    def mark(self, customer_id: str, start: datetime, minutes: int, state: str, window_id: str | None = None) -> None:
+        month = start.strftime("%Y-%m")
         bucket = self.minutes.setdefault((customer_id, month), {})
         for i in range(minutes):
-            bucket[start + timedelta(minutes=i)] = state
+            bucket[start + timedelta(minutes=i)] = (state, window_id)
 
     def ticket(self, ticket_id, customer_id, severity, created_at: datetime, subject, plan="enterprise",
                contract_id=None, clocks=(("response", "met"), ("resolution", "met")), channel="email") -> None:
@@ -173,11 +175,18 @@ class Warehouse:
                 out.append((start, end, row))
         return out
 
+    def _plan_at(self, customer_id: str, minute: datetime) -> str | None:
+        for row in self.rows["intermediate.valid_contracts"]:
+            if row[1] == customer_id and row[8] <= minute and (row[9] is None or minute < row[9]):
+                return row[2]
+        return None
+
     def derive_marts(self) -> None:
         month_minutes = int((self.month_end - self.month_start).total_seconds()) // 60
         for (customer_id, month), bucket in sorted(self.minutes.items()):
-            for minute, state in sorted(bucket.items()):
-                self.rows["main.availability_minutes"].append((customer_id, month, minute, state))
+            for minute, (state, window_id) in sorted(bucket.items()):
+                plan = self._plan_at(customer_id, minute)
+                self.rows["main.availability_minutes"].append((customer_id, month, plan, minute, state, window_id))
         customers = sorted({r[0] for r in self.rows["intermediate.valid_customers"]})
         for customer_id in customers:
             for plan in ("enterprise", "growth"):
@@ -186,7 +195,7 @@ class Warehouse:
                     continue
                 total = sum(int((e - s).total_seconds()) // 60 for s, e, _ in coverage)
                 counts = dict.fromkeys(("unavailable", "maintenance", "customer_caused", "upstream", "no_data"), 0)
-                for minute, state in self.minutes.get((customer_id, self.month), {}).items():
+                for minute, (state, _) in self.minutes.get((customer_id, self.month), {}).items():
                     if any(s <= minute < e for s, e, _ in coverage):
                         counts[state] += 1
                 unavailable = counts["unavailable"]
@@ -242,8 +251,8 @@ def sample_warehouse(month: str = "2025-03", *, extra_customers: int = 0, seed: 
     w.mark("acme", at(3, 10, 0), 45, "unavailable")
     w.mark("acme", at(3, 10, 50), 15, "unavailable")
     w.mark("acme", at(17, 22, 30), 30, "unavailable")
-    w.mark("acme", at(9, 2, 0), 120, "maintenance")
-    w.mark("acme", at(12, 14, 0), 15, "customer_caused")
+    w.mark("acme", at(9, 2, 0), 120, "maintenance", "MW-1")
+    w.mark("acme", at(12, 14, 0), 15, "customer_caused", "INC-7")
     w.mark("acme", at(20, 8, 0), 30, "upstream")
     w.mark("acme", at(25, 4, 0), 20, "no_data")
     w.mark("acme", prev + timedelta(days=20), 300, "unavailable")  # another month: never on the statement

@@ -1,6 +1,7 @@
 -- Periods of one state: consecutive minutes of the same state merged (R21), inside the customer's
 -- enterprise coverage of the month. Grain: one row per customer × state × run of consecutive minutes;
--- `ends_at` is exclusive (the minute after the last one).
+-- `ends_at` is exclusive (the minute after the last one); `window_ids` are the maintenance windows /
+-- incidents the uptime engine named as the reason of those minutes.
 WITH coverage AS (
     SELECT customer_id,
            greatest(starts_at, $month_start) AS covered_from,
@@ -9,7 +10,7 @@ WITH coverage AS (
     WHERE plan = 'enterprise' AND starts_at < $month_end AND (ends_at IS NULL OR ends_at > $month_start)
 ),
 minutes AS (
-    SELECT a.customer_id, a.minute, a.state,
+    SELECT a.customer_id, a.minute, a.state, a.window_id,
            date_diff('minute', TIMESTAMPTZ '1970-01-01 00:00:00+00', a.minute)
              - row_number() OVER (PARTITION BY a.customer_id, a.state ORDER BY a.minute) AS island
     FROM main.availability_minutes AS a
@@ -18,7 +19,8 @@ minutes AS (
     WHERE a.month = $month
 )
 SELECT customer_id, state, min(minute) AS starts_at, max(minute) + INTERVAL 1 MINUTE AS ends_at,
-       count(*) AS minutes
+       count(*) AS minutes,
+       list(DISTINCT window_id ORDER BY window_id) FILTER (WHERE window_id IS NOT NULL) AS window_ids
 FROM minutes
 GROUP BY customer_id, state, island
 ORDER BY customer_id, starts_at, state
