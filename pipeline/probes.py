@@ -169,7 +169,7 @@ def _parquet_select(paths: list[Path], columns: dict[str, str]) -> str:
         name: (f"CAST(p.{_identifier(name)} AS VARCHAR)" if name in columns else "CAST(NULL AS VARCHAR)")
         for name in PROBE_COLUMNS
     }
-    row_json = "to_json({" + ", ".join(f"{_literal(n)}: p.{_identifier(n)}" for n in columns) + "})"
+    row_json = "CAST(to_json({" + ", ".join(f"{_literal(n)}: p.{_identifier(n)}" for n in columns) + "}) AS VARCHAR)"
     files = "[" + ", ".join(_literal(str(p)) for p in paths) + "]"
     return (
         "SELECT p.filename AS file_path, p.file_row_number + 1 AS line_number, "
