@@ -192,7 +192,12 @@ def _load_text_file(con: duckdb.DuckDBPyConnection, file: ProbeFile) -> int:
     records = _text_records(file)
     loaded = 0
     while True:
-        batch = records_to_arrow(itertools.islice(records, _BATCH_RECORDS), str(file.path), PROBE_COLUMNS)
+        try:
+            batch = records_to_arrow(itertools.islice(records, _BATCH_RECORDS), str(file.path), PROBE_COLUMNS)
+        except ProbeFileError:
+            raise
+        except InputFileError as exc:  # ingestion's CSV reader: same message, the probe path's error type
+            raise ProbeFileError(str(exc)) from exc
         if batch.num_rows == 0:
             return loaded
         con.register("_probe_batch", batch)
