@@ -73,6 +73,7 @@ def run_month(month: str, as_of: str | None, out=sys.stdout) -> int:
     from dagster import DagsterInstance
 
     from pipeline.defs import defs
+    from pipeline.defs.assets.statements import PROGRESS_BAR_TAG
     from pipeline.defs.jobs import MONTHLY_JOB_NAME
     from pipeline.defs.partitions import monthly_partitions
     from pipeline.instance import ensure_dagster_home
@@ -98,7 +99,7 @@ def run_month(month: str, as_of: str | None, out=sys.stdout) -> int:
             instance=instance,
             run_config=run_config,
             raise_on_error=False,
-            tags={"sla/launched_by": "cli"},
+            tags={"sla/launched_by": "cli", PROGRESS_BAR_TAG: "1"},
         )
         if not result.success:
             WarehouseBuild(settings.warehouse, result.run_id).discard()

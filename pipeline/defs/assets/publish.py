@@ -15,6 +15,10 @@ UPSTREAM_OF_PUBLICATION = [
     dg.AssetKey("input_tables"),
     dg.AssetKey("ticket_sla"),
     dg.AssetKey("support_attainment"),
+    dg.AssetKey("availability_minutes"),
+    dg.AssetKey("uptime_monthly"),
+    dg.AssetKey("credits"),
+    dg.AssetKey("statements"),
 ]
 
 

@@ -1,0 +1,65 @@
+"""PDF credit statements of the month, one per enterprise customer, and the finance summary (R21)."""
+
+import sys
+
+import dagster as dg
+from tqdm import tqdm
+
+from pipeline.defs.common import WAREHOUSE_POOL, operator_errors
+from pipeline.defs.partitions import monthly_partitions
+from pipeline.defs.resources import SlaEnvironment
+from pipeline.runlog import load_run_params
+from pipeline.statements.month import render_month
+
+# The CLI sets this tag to get a progress bar on the terminal; the UI gets counts in the logs.
+PROGRESS_BAR_TAG = "sla/progress_bar"
+
+
+@dg.asset(
+    partitions_def=monthly_partitions,
+    pool=WAREHOUSE_POOL,
+    group_name="statements",
+    kinds={"pdf", "duckdb"},
+    deps=["ticket_sla", "support_attainment", "availability_minutes", "uptime_monthly", "credits"],
+)
+def statements(context: dg.AssetExecutionContext, sla: SlaEnvironment) -> dg.MaterializeResult:
+    """Renders one PDF/A-3b credit statement per enterprise customer of the month (also when the credit
+    is zero) into `SLA_STATEMENTS_DIR/YYYY-MM/`, with `statement.json` and the breached tickets
+    attached, plus `statements.csv` and a summary PDF for finance. A statement whose bytes change is
+    kept as `<customer>.v<N>.pdf` and the new one becomes current."""
+    settings = sla.settings()
+    month = context.partition_key
+    wants_bar = bool(context.run.tags.get(PROGRESS_BAR_TAG))
+    bar = None
+    step = {"next_log": 0}
+
+    def progress(done: int, total: int) -> None:
+        nonlocal bar
+        if wants_bar and bar is None:
+            bar = tqdm(total=total, unit="statement", desc=f"statements {month}", file=sys.stderr)
+        if bar is not None:
+            bar.update(done - bar.n)
+        if done >= step["next_log"] or done == total:
+            context.log.info(f"statements {month}: {done}/{total} rendered")
+            step["next_log"] = done + max(1, total // 10)
+
+    try:
+        with operator_errors(), sla.build(context.run_id).connect() as con:
+            params = load_run_params(con, month, context.run_id)
+            records = render_month(con, month, settings.statements_dir, as_of=params.as_of, progress=progress)
+    finally:
+        if bar is not None:
+            bar.close()
+    totals: dict[str, object] = {}
+    for record in records:
+        totals[record.currency] = totals.get(record.currency, 0) + record.credit_amount
+    return dg.MaterializeResult(
+        metadata={
+            "statements": len(records),
+            "folder": dg.MetadataValue.path(str(settings.statements_dir / month)),
+            "credit_totals": dg.MetadataValue.json({c: str(t) for c, t in sorted(totals.items())}),
+        }
+    )
+
+
+__all__ = ["statements", "PROGRESS_BAR_TAG"]

@@ -1,0 +1,81 @@
+"""Uptime and service credits of the month, from the raw probe files (R13–R20)."""
+
+import dagster as dg
+
+from pipeline.defs.common import WAREHOUSE_POOL, operator_errors
+from pipeline.defs.partitions import monthly_partitions
+from pipeline.defs.resources import SlaEnvironment
+from pipeline.policy import load_policy
+from pipeline.runlog import load_run_params
+from pipeline.sqlrunner import load_model
+from pipeline.uptime import build_uptime
+
+
+def _spec(name: str) -> dg.AssetSpec:
+    return dg.AssetSpec(
+        name,
+        deps=["input_tables"],
+        description=load_model(f"marts/{name}").description,
+        group_name="uptime",
+        kinds={"duckdb"},
+    )
+
+
+@dg.multi_asset(
+    specs=[_spec("availability_minutes"), _spec("uptime_monthly"), _spec("credits")],
+    partitions_def=monthly_partitions,
+    pool=WAREHOUSE_POOL,
+)
+def uptime_and_credits(context: dg.AssetExecutionContext, sla: SlaEnvironment):
+    """Reads every probe file of the drop (csv, jsonl, parquet, gzip or not), classifies each minute
+    per customer (down, excluded, no data), and computes uptime and credits with the policy version in
+    force on the month's first day. Raw probe rows stay in their files."""
+    settings = sla.settings()
+    month = context.partition_key
+    with operator_errors():
+        version = load_policy(settings.policy_file).version_for(month)
+        with sla.build(context.run_id).connect() as con:
+            params = load_run_params(con, month, context.run_id)
+            counts = build_uptime(con, params, settings.data_dir, version.credits, version.uptime_targets)
+            states = dict(
+                con.execute(
+                    "SELECT state, count(*) FROM main.availability_minutes WHERE month = $month GROUP BY 1",
+                    {"month": month},
+                ).fetchall()
+            )
+            credits = con.execute(
+                "SELECT currency, sum(credit_amount)::VARCHAR, count(*) FILTER (credit_amount > 0)"
+                " FROM main.credits WHERE month = $month GROUP BY 1 ORDER BY 1",
+                {"month": month},
+            ).fetchall()
+    context.log.info(
+        f"{month}: {counts['probe_rows_read']} probe rows read in {counts['probe_files']} files, "
+        f"{counts['probe_rows_rejected']} rejected"
+    )
+    yield dg.MaterializeResult(
+        asset_key="availability_minutes",
+        metadata={
+            "minutes_by_state": dg.MetadataValue.json(dict(sorted(states.items()))),
+            "probe_files": counts["probe_files"],
+            "probe_rows_read": counts["probe_rows_read"],
+            "probe_rows_used": counts["probe_rows_used"],
+            "probe_rows_rejected": counts["probe_rows_rejected"],
+            "probe_rows_collapsed": counts["probe_rows_collapsed"],
+        },
+    )
+    yield dg.MaterializeResult(
+        asset_key="uptime_monthly", metadata={"rows": counts["marts/uptime_monthly"], "policy_version": version.version_id}
+    )
+    yield dg.MaterializeResult(
+        asset_key="credits",
+        metadata={
+            "customers": counts["marts/credits"],
+            "credit_totals": dg.MetadataValue.md(
+                "| currency | total credit | customers credited |\n|---|---:|---:|\n"
+                + "".join(f"| {c} | {total} | {n} |\n" for c, total, n in credits)
+            ),
+        },
+    )
+
+
+__all__ = ["uptime_and_credits"]
