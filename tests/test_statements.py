@@ -27,7 +27,7 @@ from pipeline.statements.inspect import (
     pdf_xmp,
     statement_json_of,
 )
-from pipeline.statements.render import statement_html, weasyprint_messages
+from pipeline.statements.render import statement_html, render_messages
 from pipeline.statements.viewmodel import StatementError
 from pipeline.warehouse import connect
 
@@ -38,9 +38,9 @@ ENTERPRISE = ["acme", "smith-gmbh", "switcher", "zurich"]
 
 @pytest.fixture(autouse=True)
 def no_weasyprint_warnings():
-    with weasyprint_messages() as messages:
+    with render_messages() as messages:
         yield
-    assert messages == [], f"WeasyPrint logged: {messages}"
+    assert messages == [], f"WeasyPrint or the statement code logged: {messages}"
 
 
 def _warehouse(path: Path) -> duckdb.DuckDBPyConnection:
@@ -54,7 +54,7 @@ def month(tmp_path_factory):
     """The sample month rendered once: connection, statements dir, records."""
     root = tmp_path_factory.mktemp("statements")
     con = _warehouse(root / "wh.duckdb")
-    with weasyprint_messages() as messages:
+    with render_messages() as messages:
         records = render_month(con, MONTH, root / "out", as_of=AS_OF, workers=1)
     assert messages == []
     yield con, root / "out" / MONTH, {r.customer_id: r for r in records}

@@ -4,8 +4,9 @@ thread-friendly), each keeping one `Renderer` (and its loaded fonts) for all its
 Workers are started with `spawn`: the parent holds a DuckDB connection, and forking a process with a
 live database and its threads is not safe. A worker writes each PDF to the temporary path the parent
 chose and returns its sha256; the parent decides versions and renames files into place, so a crash
-leaves no half-written statement. WeasyPrint warnings raised in a worker are sent back and logged in
-the parent under the `weasyprint` logger, where tests and the CLI see them like in-process ones.
+leaves no half-written statement. WeasyPrint's (and our glyph check's) warnings raised in a worker
+are sent back and logged in the parent under the same logger, where tests and the CLI see them like
+in-process ones.
 """
 
 from __future__ import annotations
@@ -96,12 +97,13 @@ def render_views(
                 pool.shutdown(wait=True, cancel_futures=True)
                 raise
     ordered = [results[i] for i in range(total)]
-    weasy = logging.getLogger("weasyprint")
     for item in ordered:
         if item.in_worker:
             for message in item.messages:
-                level, _, text = message.partition(": ")
-                weasy.log(logging.getLevelName(level), "%s (statement of %s, worker process)", text, item.customer_id)
+                name, level, text = message.split("|", 2)
+                logging.getLogger(name).log(
+                    logging.getLevelName(level), "%s (statement of %s, worker process)", text, item.customer_id
+                )
     return ordered
 
 

@@ -32,6 +32,7 @@ from pipeline.statements import figures
 from pipeline.statements.chart import daily_chart_svg
 from pipeline.statements.document import breached_tickets_csv, statement_json
 from pipeline.statements.fetcher import BundledAssetFetcher
+from pipeline.statements.glyphs import uncovered_characters
 from pipeline.statements.viewmodel import StatementView, sha256_hex
 
 PDF_VARIANT = "pdf/a-3b"
@@ -96,25 +97,47 @@ def render_template(name: str, **context: Any) -> str:
     return environment().get_template(name).render(**context)
 
 
+WATCHED_LOGGERS = ("weasyprint", "pipeline.statements")
+GLYPH_LOG = logging.getLogger("pipeline.statements.glyphs")
+
+
 class _Collect(logging.Handler):
     def __init__(self) -> None:
         super().__init__(logging.WARNING)
         self.messages: list[str] = []
 
     def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(f"{record.levelname}: {record.getMessage()}")
+        self.messages.append(f"{record.name}|{record.levelname}|{record.getMessage()}")
 
 
 @contextlib.contextmanager
-def weasyprint_messages() -> Iterator[list[str]]:
-    """Collect WeasyPrint's warnings and errors during a render (they still reach other handlers)."""
+def render_messages() -> Iterator[list[str]]:
+    """Collect warnings and errors of WeasyPrint and of the statement code during a render, as
+    'logger|LEVEL|message' (they still reach other handlers)."""
     handler = _Collect()
-    logger = logging.getLogger("weasyprint")
-    logger.addHandler(handler)
+    loggers = [logging.getLogger(name) for name in WATCHED_LOGGERS]
+    for logger in loggers:
+        logger.addHandler(handler)
     try:
         yield handler.messages
     finally:
-        logger.removeHandler(handler)
+        for logger in loggers:
+            logger.removeHandler(handler)
+
+
+def _check_glyphs(view: StatementView) -> None:
+    texts = [view.customer_name]
+    texts += [c.contract_id for c in view.contracts]
+    texts += [b.subject for b in view.breached_clocks] + [b.ticket_id for b in view.breached_clocks]
+    texts += [w for p in view.excluded_periods for w in p.windows]
+    texts += [i.summary for i in view.incidents] + [i.incident_id for i in view.incidents]
+    missing = uncovered_characters(texts)
+    if missing:
+        GLYPH_LOG.warning(
+            "statement of %s: no bundled font draws %s; they print as empty boxes",
+            view.customer_id,
+            ", ".join(f"U+{ord(c):04X}" for c in missing),
+        )
 
 
 @dataclass(frozen=True)
@@ -147,11 +170,14 @@ class Renderer:
         *,
         dated: datetime,
         attachments: tuple[PDFAttachment, ...] = (),
+        view: StatementView | None = None,
     ) -> RenderedPDF:
         """HTML → PDF/A-3b bytes; `dated` is the instant used for every date inside the file."""
         fetcher = BundledAssetFetcher()
         stamp = dated.astimezone(UTC)
-        with weasyprint_messages() as messages:
+        with render_messages() as messages:
+            if view is not None:
+                _check_glyphs(view)
             document = HTML(string=html, base_url=base_url(), url_fetcher=fetcher)
             pdf_attachments = [
                 Attachment(
@@ -183,6 +209,7 @@ class Renderer:
         return self.render_html(
             statement_html(view),
             dated=view.as_of,
+            view=view,
             attachments=(
                 PDFAttachment("statement.json", statement_json(view), "The statement's figures (R21)"),
                 PDFAttachment(
@@ -200,6 +227,6 @@ __all__ = [
     "statement_html",
     "render_template",
     "base_url",
-    "weasyprint_messages",
+    "render_messages",
     "PDF_VARIANT",
 ]

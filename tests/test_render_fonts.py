@@ -1,0 +1,56 @@
+"""Bundled fonts (R21): names in any script print with the fonts shipped in reports/templates/fonts.
+
+WeasyPrint names an @font-face font after its family, so the embedded names prove which files drew
+the text: a silent fallback to a system font would embed 'DejaVuSans' or similar instead.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from datetime import UTC, datetime
+
+import pytest
+
+from pipeline.statements import synthetic
+from pipeline.statements.builder import build_views
+from pipeline.statements.inspect import pdf_font_names, pdf_text
+from pipeline.statements.render import Renderer, render_messages
+from pipeline.warehouse import connect
+
+AS_OF = datetime(2025, 4, 2, 8, 0, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def view():
+    con = connect(":memory:")
+    synthetic.build(con, "2025-03")
+    (smith,) = build_views(con, "2025-03", AS_OF, customer_ids=["smith-gmbh"])
+    con.close()
+    return smith
+
+
+@pytest.fixture(scope="module")
+def renderer():
+    return Renderer()
+
+
+def test_r21_cjk_name_uses_the_bundled_fallback_font(view):
+    kyoto = replace(view, customer_name="Kyoto AI 株式会社 Ærø")
+    with render_messages() as messages:
+        result = Renderer().render_statement(kyoto)  # a fresh renderer: its fetcher shows every font it loads
+    assert messages == []
+    assert "Kyoto AI 株式会社 Ærø" in pdf_text(result.pdf)
+    assert {"fonts/DejaVuSans.ttf", "fonts/DejaVuSans-Bold.ttf", "fonts/DroidSansFallbackFull.ttf"} <= set(result.served)
+    fonts = pdf_font_names(result.pdf)
+    assert {"Statement-Sans", "Statement-Sans-Bold"} <= fonts
+    assert any(name.startswith("Statement-Fallback") for name in fonts)
+    assert all(name.startswith("Statement-") for name in fonts), fonts
+
+
+def test_r21_characters_no_bundled_font_has_are_reported(view, renderer, caplog):
+    odd = replace(view, customer_name="Hieroglyph \U00013000 Trading")
+    with caplog.at_level(logging.WARNING, logger="pipeline.statements.glyphs"), render_messages() as messages:
+        renderer.render_statement(odd)
+    assert any("U+13000" in m for m in messages), messages
+    assert "statement of smith-gmbh" in caplog.text
