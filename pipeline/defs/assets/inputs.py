@@ -35,10 +35,10 @@ def input_tables(context: dg.AssetExecutionContext, config: InputsConfig, sla: S
     settings = sla.settings()
     month = context.partition_key
     params = RunParams(month=month, as_of=None, run_started_at=datetime.now(UTC).replace(microsecond=0))
-    with operator_errors(), sla.build(context.run_id).connect() as con:
+    with operator_errors(), sla.build(context.run.run_id).connect() as con:
         result = ingest_csv_inputs(con, settings.data_dir, params)
         as_of, as_of_source = resolve_as_of(con, params, config.as_of)
-        record_run(con, context.run_id, RunParams(month, as_of, params.run_started_at), as_of_source, str(settings.data_dir))
+        record_run(con, context.run.run_id, RunParams(month, as_of, params.run_started_at), as_of_source, str(settings.data_dir))
     context.log.info(f"{month}: as-of {as_of.isoformat()} ({as_of_source}); records read {result.records_read}")
     return dg.MaterializeResult(
         metadata={

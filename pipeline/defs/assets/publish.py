@@ -35,8 +35,8 @@ def rejected_rows(context: dg.AssetExecutionContext, sla: SlaEnvironment) -> dg.
     number, reason, raw text) and per-file accounting (`input_file_accounting`: read = used + other
     months + rejected + collapsed duplicates)."""
     month = context.partition_key
-    with operator_errors(), sla.build(context.run_id).connect() as con:
-        params = load_run_params(con, month, context.run_id)
+    with operator_errors(), sla.build(context.run.run_id).connect() as con:
+        params = load_run_params(con, month, context.run.run_id)
         counts = publish_month_inputs(con, params)
         accounting = file_accounting(con, month)
     rejected = sum(row["rows_rejected"] for row in accounting)
@@ -72,7 +72,7 @@ def warehouse(context: dg.AssetExecutionContext, sla: SlaEnvironment) -> dg.Mate
     Analysts holding the old file open keep reading it; if any earlier step failed, this never runs and
     the published warehouse is exactly what it was."""
     settings = sla.settings()
-    build = sla.build(context.run_id)
+    build = sla.build(context.run.run_id)
     with operator_errors():
         with build.connect() as con:
             views = create_probe_views(con, settings.data_dir)

@@ -44,8 +44,8 @@ def statements(context: dg.AssetExecutionContext, sla: SlaEnvironment) -> dg.Mat
             step["next_log"] = done + max(1, total // 10)
 
     try:
-        with operator_errors(), sla.build(context.run_id).connect() as con:
-            params = load_run_params(con, month, context.run_id)
+        with operator_errors(), sla.build(context.run.run_id).connect() as con:
+            params = load_run_params(con, month, context.run.run_id)
             records = render_month(con, month, settings.statements_dir, as_of=params.as_of, progress=progress)
     finally:
         if bar is not None:

@@ -37,10 +37,10 @@ def support_sla(context: dg.AssetExecutionContext, sla: SlaEnvironment):
     month = context.partition_key
     with operator_errors():
         version = load_policy(sla.settings().policy_file).version_for(month)
-        with sla.build(context.run_id).connect() as con:
-            params = load_run_params(con, month, context.run_id)
+        with sla.build(context.run.run_id).connect() as con:
+            params = load_run_params(con, month, context.run.run_id)
             counts = build_support(con, params, version)
-            set_policy_version(con, month, context.run_id, version.version_id)
+            set_policy_version(con, month, context.run.run_id, version.version_id)
             statuses = dict(
                 con.execute(
                     "SELECT clock || ' ' || status, count(*) FROM main.ticket_sla WHERE month = $month GROUP BY 1",

@@ -34,8 +34,8 @@ def uptime_and_credits(context: dg.AssetExecutionContext, sla: SlaEnvironment):
     month = context.partition_key
     with operator_errors():
         version = load_policy(settings.policy_file).version_for(month)
-        with sla.build(context.run_id).connect() as con:
-            params = load_run_params(con, month, context.run_id)
+        with sla.build(context.run.run_id).connect() as con:
+            params = load_run_params(con, month, context.run.run_id)
             counts = build_uptime(con, params, settings.data_dir, version.credits, version.uptime_targets)
             states = dict(
                 con.execute(

@@ -1,0 +1,201 @@
+"""The whole monthly job on the sample drop, through real Dagster materializations (R1–R21 end to end).
+
+One module-scoped run of 2026-10 feeds most assertions; reruns check that a month replaces only itself
+and that an analyst's open session never blocks a run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from pipeline.defs import defs
+from pipeline.defs.resources import SlaEnvironment
+from pipeline.settings import PROJECT_ROOT
+from pipeline.warehouse import connection
+
+SAMPLE = PROJECT_ROOT / "data" / "sample"
+
+
+def run_month(paths: dict[str, Path], month: str, as_of: str | None = None) -> dg.ExecuteInProcessResult:
+    job = defs.resolve_job_def("monthly_sla_report")
+    config = {"ops": {"input_tables": {"config": {"as_of": as_of}}}} if as_of else None
+    with dg.instance_for_test() as instance:
+        return job.execute_in_process(
+            partition_key=month,
+            instance=instance,
+            run_config=config,
+            resources={
+                "sla": SlaEnvironment(
+                    data_dir=str(paths["data"]),
+                    warehouse=str(paths["warehouse"]),
+                    statements_dir=str(paths["statements"]),
+                )
+            },
+            raise_on_error=False,
+        )
+
+
+@pytest.fixture(scope="module")
+def october(tmp_path_factory):
+    root = tmp_path_factory.mktemp("e2e")
+    paths = {"data": SAMPLE, "warehouse": root / "sla.duckdb", "statements": root / "statements"}
+    result = run_month(paths, "2026-10")
+    assert result.success
+    return paths, result
+
+
+def query(paths, sql: str, params=None):
+    with connection(paths["warehouse"], read_only=True) as con:
+        return con.execute(sql, params or []).fetchall()
+
+
+def test_every_asset_of_the_month_is_materialized(october):
+    _, result = october
+    keys = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
+    assert keys == {
+        "input_tables", "ticket_sla", "support_attainment", "availability_minutes", "uptime_monthly",
+        "credits", "statements", "rejected_rows", "warehouse",
+    }
+
+
+def test_r11_as_of_is_the_newest_loaded_ticket_timestamp(october):
+    paths, _ = october
+    assert query(paths, "SELECT as_of, as_of_source, policy_version FROM report_runs WHERE month = '2026-10'") == [
+        (datetime(2026, 11, 16, 9, 0, tzinfo=UTC), "data", "2024-01")
+    ]
+
+
+def test_accounting_identity_for_every_input_file(october):
+    paths, _ = october
+    rows = query(paths, "SELECT source_file, rows_read, rows_used, rows_other_months, rows_rejected, rows_collapsed"
+                        " FROM input_file_accounting WHERE month = '2026-10' ORDER BY 1")
+    assert len(rows) == 11
+    for name, read, used, other, rejected, collapsed in rows:
+        assert read == used + other + rejected + collapsed, name
+    by_file = {r[0]: r[1:] for r in rows}
+    assert by_file["tickets.csv"] == (163, 145, 6, 11, 1)
+    assert by_file["customers.csv"] == (12, 9, 1, 1, 1)
+    assert by_file["probes/edge-cases.csv"] == (9, 3, 0, 6, 0)
+    rejected = query(paths, "SELECT count(*) FROM rejected_rows WHERE month = '2026-10'")[0][0]
+    assert rejected == sum(r[4] for r in rows) == 47
+
+
+def test_rejected_rows_keep_file_line_reason_and_raw_text(october):
+    paths, _ = october
+    [(reason, raw)] = query(paths, "SELECT reason, raw FROM rejected_rows WHERE source_file = 'tickets.csv' AND line_number = 39")
+    assert reason == "created_at '2026-10-08T10:00:00' has no UTC offset, so the instant is ambiguous (write Z or ±hh:mm)"
+    assert raw.startswith("T-BAD-NAIVE,") and "2026-10-08T10:00:00," in raw
+    assert query(paths, "SELECT reason FROM rejected_rows WHERE source_file = 'ticket_events.csv' AND line_number = 185") == [
+        ("its ticket was rejected (tickets.csv line 60)",)
+    ]
+
+
+def test_credits_of_the_sample_month_to_the_cent(october):
+    paths, _ = october
+    rows = query(paths, "SELECT customer_id, currency, fee_base, shortfall_steps, credit_pct, credit_amount, capped"
+                        " FROM credits WHERE month = '2026-10' ORDER BY customer_id")
+    assert [(c, cur, str(fee), steps, str(pct), str(amount), capped) for c, cur, fee, steps, pct, amount, capped in rows] == [
+        ("acme", "EUR", "12500.0000", 0, "0.0000", "0.0000", False),
+        ("globex", "USD", "20000.1000", 1, "5.0000", "1000.0100", False),
+        ("hooli", "EUR", "3096.7700", 0, "0.0000", "0.0000", False),
+        ("initech", "EUR", "15000.0000", 0, "0.0000", "0.0000", False),
+        ("kyoto-ai", "JPY", "1500000.0000", 2, "10.0000", "150000.0000", False),
+        ("quote-co", "EUR", "5000.0000", 10, "25.0000", "1250.0000", True),
+        ("umbrella", "USD", "4935.4800", 1, "5.0000", "246.7700", False),
+    ]
+
+
+def test_r1_growth_is_measured_but_gets_no_credit_and_no_statement(october):
+    paths, _ = october
+    growth = query(paths, "SELECT customer_id, unavailable_minutes, target FROM uptime_monthly"
+                          " WHERE month = '2026-10' AND plan = 'growth' ORDER BY 1")
+    assert growth == [("hooli", 8, None), ("piedpiper", 44, None), ("stark-labs", 38, None)]
+    statements = {r[0] for r in query(paths, "SELECT customer_id FROM statements WHERE month = '2026-10' AND is_current")}
+    assert statements == {"acme", "globex", "hooli", "initech", "kyoto-ai", "quote-co", "umbrella"}
+
+
+def test_statements_rows_point_at_the_files_they_describe(october):
+    paths, _ = october
+    rows = query(paths, "SELECT customer_id, version, path, sha256, credit_amount, currency FROM statements"
+                        " WHERE month = '2026-10' AND is_current ORDER BY 1")
+    for customer_id, version, path, sha256, amount, currency in rows:
+        assert version == 1
+        assert Path(path) == paths["statements"] / "2026-10" / f"{customer_id}.pdf"
+        assert hashlib.sha256(Path(path).read_bytes()).hexdigest() == sha256
+    amounts = {r[0]: (r[4], r[5]) for r in rows}
+    assert amounts["kyoto-ai"] == (Decimal("150000"), "JPY")
+    assert amounts["globex"] == (Decimal("1000.01"), "USD")
+    assert amounts["acme"] == (Decimal("0"), "EUR")
+
+
+def test_rerun_replaces_its_month_only_and_never_blocks_an_analyst(october, tmp_path):
+    paths, _ = october
+    work = {"data": SAMPLE, "warehouse": tmp_path / "sla.duckdb", "statements": tmp_path / "statements"}
+    shutil.copyfile(paths["warehouse"], work["warehouse"])
+    shutil.copytree(paths["statements"], work["statements"])
+    assert run_month(work, "2026-09").success
+    september = query(work, "SELECT * FROM ticket_sla WHERE month = '2026-09' ORDER BY ticket_id, clock")
+    october_credits = query(work, "SELECT * FROM credits WHERE month = '2026-10' ORDER BY customer_id")
+    assert september and october_credits
+
+    # An analyst holds the published file open read-only (another process, as in real life).
+    analyst = subprocess.Popen(
+        [sys.executable, "-c",
+         "import duckdb, sys, time\n"
+         "con = duckdb.connect(sys.argv[1], read_only=True)\n"
+         "print(con.execute(\"SELECT as_of FROM report_runs WHERE month = '2026-10'\").fetchone()[0], flush=True)\n"
+         "sys.stdin.readline()\n"
+         "print(con.execute(\"SELECT as_of FROM report_runs WHERE month = '2026-10'\").fetchone()[0], flush=True)\n",
+         str(work["warehouse"])],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        before = analyst.stdout.readline().strip()
+        started = time.monotonic()
+        rerun = run_month(work, "2026-10", as_of="2026-11-10T00:00:00Z")
+        assert rerun.success
+        assert time.monotonic() - started < 120
+        analyst.stdin.write("\n")
+        analyst.stdin.flush()
+        assert analyst.stdout.readline().strip() == before  # the open session keeps its snapshot
+    finally:
+        analyst.kill()
+        analyst.wait()
+
+    assert query(work, "SELECT as_of, as_of_source FROM report_runs WHERE month = '2026-10'") == [
+        (datetime(2026, 11, 10, tzinfo=UTC), "override")
+    ]
+    assert query(work, "SELECT * FROM ticket_sla WHERE month = '2026-09' ORDER BY ticket_id, clock") == september
+    assert query(work, "SELECT count(*) FROM report_runs") == [(2,)]
+    # Uptime does not depend on as-of: October's credits are reproduced exactly.
+    assert query(work, "SELECT * FROM credits WHERE month = '2026-10' ORDER BY customer_id") == october_credits
+
+
+def test_a_bad_drop_fails_naming_the_column_and_leaves_the_published_warehouse_alone(october, tmp_path):
+    paths, _ = october
+    drop = tmp_path / "drop"
+    shutil.copytree(SAMPLE, drop)
+    text = (drop / "tickets.csv").read_text().replace("severity", "sev", 1)
+    (drop / "tickets.csv").write_text(text)
+    work = {"data": drop, "warehouse": tmp_path / "sla.duckdb", "statements": tmp_path / "statements"}
+    shutil.copyfile(paths["warehouse"], work["warehouse"])
+    before = work["warehouse"].read_bytes()
+    result = run_month(work, "2026-10")
+    assert not result.success
+    failure = next(e for e in result.all_events if e.is_step_failure)
+    assert failure.step_key == "input_tables"
+    assert failure.step_failure_data.user_failure_data.description.startswith(
+        "tickets.csv is missing required column 'severity'"
+    )
+    assert work["warehouse"].read_bytes() == before
+    assert not work["statements"].exists()
