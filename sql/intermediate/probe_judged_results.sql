@@ -1,42 +1,38 @@
 -- Pass 2: the month's valid probe rows that can make a customer-minute anything but plainly up, with
--- exact duplicates marked. Every other valid row is a passing tenant result in a minute whose shared
--- health passed and no shared result failed: that minute is up whatever the row says (R15).
+-- exact duplicates marked. Every other valid row is a single passing tenant result of its check in a
+-- minute whose shared health passed and no shared result failed: that minute is up whatever the row
+-- says (R15), and it has no duplicate (its set has one result).
 -- Grain: one row per probe record fetched: all shared rows; every tenant row of a (customer, minute)
--- with a failing tenant result; every tenant row in a minute where the shared sets do not settle the
--- minute (no shared health result, or a failing shared result); every copy of an exact-duplicate
--- candidate. `is_duplicate` marks all but the first copy in (sorted path, record number) order of rows
--- equal in every parsed contract column, whatever their file format.
--- Inputs: probe_results, probe_files (TEMP), intermediate.probe_scan, intermediate.valid_customers.
-WITH month_minutes AS (
+-- that pass 1 flagged (a failing tenant result, or more than one result of a check); every tenant row
+-- in a minute the shared sets do not settle (no shared health result, or a failing shared result).
+-- `is_duplicate` marks all but the first copy, in (sorted path, record number) order, of rows equal in
+-- every parsed contract column, whatever their file format.
+-- The filter reads only customer_id and the minute; validity comes from pass 1 (its rejected records),
+-- so the costly parsing runs only for the rows fetched.
+-- Inputs: probe_results, probe_files (TEMP), intermediate.probe_scan.
+WITH unsettled_minutes AS (
     SELECT range AS minute FROM range($month_start, $month_end, INTERVAL 1 MINUTE)
-),
-settled_minutes AS (
-    SELECT minute FROM intermediate.probe_scan
-    WHERE summary = 'judge' AND customer_id = '' AND health_rows > 0 AND failed_rows = 0
-),
-unsettled_minutes AS (
-    SELECT minute FROM month_minutes
     EXCEPT
-    SELECT minute FROM settled_minutes
+    SELECT minute FROM intermediate.probe_scan
+    WHERE summary = 'shared' AND health_rows > 0 AND failed_rows = 0
 ),
-failing_tenant_minutes AS (
-    SELECT customer_id, minute FROM intermediate.probe_scan WHERE summary = 'judge' AND customer_id <> ''
+tenant_keys AS (
+    SELECT tenant_key FROM intermediate.probe_scan WHERE summary = 'tenant'
 ),
-duplicate_hashes AS (
-    SELECT row_hash FROM intermediate.probe_scan WHERE summary = 'duplicate'
+rejected_records AS (
+    SELECT file_path, line_number FROM intermediate.probe_scan WHERE summary = 'rejected'
 ),
 fetched AS (
     SELECT p.*
     FROM probe_results AS p
-    WHERE p.parse_problem IS NULL
-      AND p.probed_at >= $month_start AND p.probed_at < $month_end AND p.probed_at <= $run_started_at
-      AND (p.customer_id IS NULL OR p.customer_id IN (SELECT customer_id FROM intermediate.valid_customers))
+    WHERE p.probed_at >= $month_start AND p.probed_at < $month_end
       AND (
           p.customer_id IS NULL
           OR p.minute IN (SELECT minute FROM unsettled_minutes)
-          OR EXISTS (SELECT 1 FROM failing_tenant_minutes AS t WHERE t.customer_id = p.customer_id AND t.minute = p.minute)
-          OR hash(p.probed_at, p."check", p.region, p.customer_id, p.status_code, p.error_code, p.latency_ms)
-             IN (SELECT row_hash FROM duplicate_hashes)
+          OR hash(p.customer_id, p.minute) IN (SELECT tenant_key FROM tenant_keys)
+      )
+      AND NOT EXISTS (
+          SELECT 1 FROM rejected_records AS r WHERE r.file_path = p.file_path AND r.line_number = p.line_number
       )
 )
 SELECT

@@ -2,9 +2,10 @@
 -- Grain: one row per summary group, labelled by `summary`:
 --   'file'      — per file × outcome ('rejected' | 'other_month' | 'month'): `rows` (the accounting);
 --   'rejected'  — per rejected record (file, line): its `reason` and `raw` text;
---   'duplicate' — per `row_hash` shared by ≥ 2 of the month's valid rows (exact-duplicate candidates);
---   'judge'     — per minute with shared results (`customer_id` = '') and per (tenant customer, minute)
---                 with a failing tenant result: `rows`, `health_rows`, `failed_rows`.
+--   'shared'    — per minute with shared results: `rows`, `health_rows`, `failed_rows`;
+--   'tenant'    — per (tenant customer, minute), keyed by `tenant_key` = hash(customer_id, minute), that
+--                 pass 2 must fetch: a failing tenant result, or more than one result of a check (the
+--                 only way an exact duplicate can hide in a tenant set).
 -- Inputs: probe_results (TEMP view, sql/staging/probe_results.sql), intermediate.valid_customers,
 -- probe_customer_rejections (TEMP view). One GROUPING SETS aggregate so the ~45 M rows are read and
 -- parsed once here (reading them is the cost that matters; see docs/uptime-credits.md).
@@ -42,34 +43,34 @@ keyed AS (
         CASE WHEN outcome = 'rejected' THEN line_number END AS rejected_line,
         CASE WHEN outcome = 'rejected' THEN reason END AS rejected_reason,
         CASE WHEN outcome = 'rejected' THEN raw END AS rejected_raw,
-        CASE WHEN outcome = 'month'
-            THEN hash(probed_at, "check", region, customer_id, status_code, error_code, latency_ms) END AS row_hash,
-        CASE WHEN outcome = 'month' AND (customer_id IS NULL OR failed) THEN coalesce(customer_id, '') END AS judge_customer,
-        CASE WHEN outcome = 'month' AND (customer_id IS NULL OR failed) THEN minute END AS judge_minute
+        CASE WHEN outcome = 'month' AND customer_id IS NOT NULL THEN hash(customer_id, minute) END AS tenant_key,
+        CASE WHEN outcome = 'month' AND customer_id IS NULL THEN minute END AS shared_minute
     FROM outcomes
 )
 SELECT
     CASE
         WHEN GROUPING(outcome) = 0 THEN 'file'
         WHEN GROUPING(rejected_line) = 0 THEN 'rejected'
-        WHEN GROUPING(row_hash) = 0 THEN 'duplicate'
-        ELSE 'judge'
+        WHEN GROUPING(tenant_key) = 0 THEN 'tenant'
+        ELSE 'shared'
     END AS summary,
     file_path,
     outcome,
     rejected_line AS line_number,
     any_value(rejected_reason) AS reason,
     any_value(rejected_raw) AS raw,
-    row_hash,
-    judge_customer AS customer_id,
-    judge_minute AS minute,
+    tenant_key,
+    shared_minute AS minute,
     count(*) AS rows,
     count(*) FILTER (WHERE "check" = 'health_live') AS health_rows,
     count(*) FILTER (WHERE failed) AS failed_rows
 FROM keyed
-GROUP BY GROUPING SETS ((file_path, outcome), (file_path, rejected_line), (row_hash), (judge_customer, judge_minute))
+GROUP BY GROUPING SETS ((file_path, outcome), (file_path, rejected_line), (tenant_key), (shared_minute))
 HAVING
     GROUPING(outcome) = 0
     OR (GROUPING(rejected_line) = 0 AND rejected_line IS NOT NULL)
-    OR (GROUPING(row_hash) = 0 AND row_hash IS NOT NULL AND count(*) > 1)
-    OR (GROUPING(judge_customer) = 0 AND judge_customer IS NOT NULL)
+    OR (GROUPING(tenant_key) = 0 AND tenant_key IS NOT NULL
+        AND (count(*) FILTER (WHERE failed) > 0
+             OR count(*) FILTER (WHERE "check" = 'health_live') > 1
+             OR count(*) FILTER (WHERE "check" = 'chat_completions') > 1))
+    OR (GROUPING(shared_minute) = 0 AND shared_minute IS NOT NULL)
