@@ -1,0 +1,174 @@
+"""Benchmark: render 1,000 credit statements (R21) and compare with one process and with bare WeasyPrint.
+
+Prints statements per second of `render_month` with one worker per core, the speed-up over one
+process, and the ratio of our per-statement time (Jinja2 view → PDF/A-3b with two attachments,
+hashed and written to disk) to a bare WeasyPrint render of the same HTML (target ≤ 1.15).
+
+Sources:
+  --source large      the large month: `pipeline.samplegen --customers N` drop run through ingestion,
+                      the support engine and the uptime engine (cached under bench/out/); slow the
+                      first time (minutes), then reused.
+  --source synthetic  (default) the synthetic warehouse of `pipeline.statements.synthetic` with
+                      `--count` enterprise customers; seconds to build.
+
+    uv run python bench/bench_statements.py [--source large] [--count 1000] [--baseline 100]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from weasyprint import HTML  # noqa: E402
+from weasyprint.text.fonts import FontConfiguration  # noqa: E402
+
+from pipeline.months import RunParams  # noqa: E402
+from pipeline.statements import render_month, synthetic  # noqa: E402
+from pipeline.statements.builder import build_views  # noqa: E402
+from pipeline.statements.files import atomic_write  # noqa: E402
+from pipeline.statements.parallel import default_workers  # noqa: E402
+from pipeline.statements.render import Renderer, base_url, statement_html  # noqa: E402
+from pipeline.warehouse import connect  # noqa: E402
+
+OUT = Path(__file__).resolve().parent / "out"
+SYNTHETIC_MONTH = "2025-03"
+LARGE_MONTH = "2026-10"
+
+
+def synthetic_warehouse(count: int):
+    con = connect(":memory:")
+    synthetic.build(con, SYNTHETIC_MONTH, extra_customers=max(0, count - 4))
+    return con, SYNTHETIC_MONTH, datetime(2025, 4, 2, 8, 0, tzinfo=UTC)
+
+
+def large_warehouse(count: int):
+    """The large month through the real engines; the warehouse is cached beside the drop."""
+    from pipeline.ingest.validate import ingest_csv_inputs
+    from pipeline.policy import load_policy
+    from pipeline.runlog import resolve_as_of
+    from pipeline.samplegen import main as samplegen
+    from pipeline.settings import DEFAULT_POLICY_FILE
+    from pipeline.support import build_support
+    from pipeline.uptime import build_uptime
+
+    drop = OUT / f"large-{LARGE_MONTH}-{count}"
+    warehouse = OUT / f"large-{LARGE_MONTH}-{count}.duckdb"
+    if not (drop / "customers.csv").exists():
+        print(f"generating the large month ({count} enterprise customers) in {drop} …", flush=True)
+        samplegen(["--out", str(drop), "--month", LARGE_MONTH, "--customers", str(count)])
+    if not warehouse.exists():
+        print("running ingestion, support and uptime engines on it …", flush=True)
+        building = warehouse.with_suffix(".building")
+        building.unlink(missing_ok=True)
+        con = connect(building)
+        params = RunParams(LARGE_MONTH, None, datetime.now(UTC).replace(microsecond=0))
+        ingest_csv_inputs(con, drop, params)
+        as_of, _ = resolve_as_of(con, params, None)
+        params = RunParams(LARGE_MONTH, as_of, params.run_started_at)
+        version = load_policy(DEFAULT_POLICY_FILE).version_for(LARGE_MONTH)
+        build_support(con, params, version)
+        build_uptime(con, params, drop, version.credits, version.uptime_targets)
+        con.execute("CREATE OR REPLACE TABLE main.bench_as_of AS SELECT $as_of AS as_of", {"as_of": as_of})
+        con.close()
+        os.replace(building, warehouse)
+    con = connect(warehouse, read_only=True)
+    as_of = con.execute("SELECT as_of FROM main.bench_as_of").fetchone()[0]
+    # Statements write their table: work on an in-memory copy so the cache stays clean.
+    mem = connect(":memory:")
+    mem.execute(f"ATTACH '{warehouse}' AS cache (READ_ONLY)")
+    for schema, table in mem.execute(
+        "SELECT schema_name, table_name FROM duckdb_tables() WHERE database_name = 'cache'"
+    ).fetchall():
+        mem.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
+        mem.execute(f'CREATE TABLE "{schema}"."{table}" AS SELECT * FROM cache."{schema}"."{table}"')
+    mem.execute("DETACH cache")
+    con.close()
+    return mem, LARGE_MONTH, as_of
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--source", choices=("synthetic", "large"), default="synthetic")
+    parser.add_argument("--count", type=int, default=1000, help="statements to render (default 1000)")
+    parser.add_argument("--baseline", type=int, default=100,
+                        help="statements for the one-process and bare-WeasyPrint timings (default 100)")
+    parser.add_argument("--workers", type=int, default=None, help="worker processes (default: one per core)")
+    args = parser.parse_args(argv)
+
+    started = time.perf_counter()
+    con, month, as_of = (large_warehouse if args.source == "large" else synthetic_warehouse)(args.count)
+    print(f"warehouse ({args.source}, {month}) ready in {time.perf_counter() - started:.1f} s", flush=True)
+
+    started = time.perf_counter()
+    views = build_views(con, month, as_of)[: args.count]
+    views_s = time.perf_counter() - started
+    n = len(views)
+    print(f"{n} view-models built in {views_s:.2f} s ({n / views_s:.0f}/s)", flush=True)
+
+    workers = args.workers or default_workers()
+    out = OUT / "statements"
+    shutil.rmtree(out, ignore_errors=True)
+
+    # 1. The whole entry point with one worker per core: views, render, versions, table, summary.
+    started = time.perf_counter()
+    records = render_month(con, month, out, as_of=as_of, workers=workers)
+    month_s = time.perf_counter() - started
+    assert len(records) >= n
+
+    # 2 + 3. One process, ours vs bare WeasyPrint on the same HTML, interleaved statement by statement so
+    # that load from other processes on the machine hits both alike. Ours = view → Jinja2 → PDF/A-3b with
+    # two attachments, hashed, written to disk. Bare = HTML(string=same html).write_pdf() with the fonts
+    # loaded once (as in our long-lived workers); a naive bare render reloads fonts every time.
+    sample = views[: args.baseline]
+    scratch = OUT / "scratch"
+    shutil.rmtree(scratch, ignore_errors=True)
+    scratch.mkdir(parents=True)
+    renderer = Renderer()
+    fonts = FontConfiguration()
+    ours, bare = [], []
+    for index, view in enumerate([sample[0], *sample]):  # the first pass warms both up
+        html = statement_html(view)
+        t = time.perf_counter()
+        result = renderer.render_statement(view)
+        atomic_write(scratch / f"{view.customer_id}.pdf", result.pdf)
+        ours_s = time.perf_counter() - t
+        t = time.perf_counter()
+        HTML(string=html, base_url=base_url()).write_pdf(font_config=fonts)
+        bare_s_one = time.perf_counter() - t
+        if index:
+            ours.append(ours_s)
+            bare.append(bare_s_one)
+    one_s, bare_s = statistics.fmean(ours), statistics.fmean(bare)
+    naive = []
+    for view in sample[:5]:
+        html = statement_html(view)
+        t = time.perf_counter()
+        HTML(string=html, base_url=base_url()).write_pdf()
+        naive.append(time.perf_counter() - t)
+    naive_s = statistics.fmean(naive)
+
+    parallel_rate = len(records) / month_s
+    print()
+    print(f"render_month, {workers} workers:   {len(records)} statements in {month_s:.1f} s "
+          f"= {parallel_rate:.2f} statements/s")
+    print(f"one process (render only):  {one_s * 1000:.0f} ms/statement = {1 / one_s:.2f} statements/s")
+    print(f"speed-up over one process:  {parallel_rate * one_s:.2f}x (render_month end to end vs one process)")
+    print(f"bare WeasyPrint, same HTML: {bare_s * 1000:.0f} ms/statement (fonts loaded once); "
+          f"{naive_s * 1000:.0f} ms naive (fonts reloaded each time)")
+    print(f"ratio ours / bare:          {one_s / bare_s:.3f} (target <= 1.15; interleaved over {len(ours)}); "
+          f"vs naive {one_s / naive_s:.3f}")
+    print(f"load average (1, 5, 15 min): {', '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} cores")
+    shutil.rmtree(scratch, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
