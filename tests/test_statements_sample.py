@@ -1,0 +1,113 @@
+"""Statements of the committed sample month through the real engines (R21).
+
+The drop in `data/sample` (2026-10) goes through ingestion, the support engine and the uptime engine
+into a temporary warehouse; then every enterprise statement is rendered and read back: its
+`statement.json` against `credits`, its text against `uptime_monthly`, and the sample's hard names
+(`Smith <&> "Quotes" O'Brien GmbH`, `Kyoto AI 株式会社`) as text drawn with the bundled fonts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import pytest
+
+from pipeline.ingest.validate import ingest_csv_inputs
+from pipeline.money import minor_unit
+from pipeline.months import RunParams
+from pipeline.policy import load_policy
+from pipeline.runlog import resolve_as_of
+from pipeline.settings import DEFAULT_POLICY_FILE, PROJECT_ROOT
+from pipeline.statements import render_month
+from pipeline.statements.inspect import pdf_font_names, pdf_text, statement_json_of
+from pipeline.statements.render import render_messages
+from pipeline.support import build_support
+from pipeline.uptime import build_uptime
+from pipeline.warehouse import connect
+
+MONTH = "2026-10"
+DROP = PROJECT_ROOT / "data" / "sample"
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory):
+    if not (DROP / "customers.csv").exists():
+        pytest.skip("no sample drop in data/sample")
+    root = tmp_path_factory.mktemp("sample")
+    con = connect(root / "wh.duckdb")
+    params = RunParams(MONTH, None, datetime.now(UTC).replace(microsecond=0))
+    ingest_csv_inputs(con, DROP, params)
+    as_of, _ = resolve_as_of(con, params, None)
+    params = RunParams(MONTH, as_of, params.run_started_at)
+    version = load_policy(DEFAULT_POLICY_FILE).version_for(MONTH)
+    build_support(con, params, version)
+    build_uptime(con, params, DROP, version.credits, version.uptime_targets)
+    with render_messages() as messages:
+        records = render_month(con, MONTH, root / "out", as_of=as_of, workers=1)
+    assert messages == [], messages
+    yield con, root / "out" / MONTH, {r.customer_id: r for r in records}, as_of
+    con.close()
+
+
+def test_r21_one_statement_per_enterprise_credit_row(sample):
+    con, folder, records, _ = sample
+    expected = [r[0] for r in con.execute("SELECT customer_id FROM credits WHERE month = ? ORDER BY 1", [MONTH]).fetchall()]
+    assert expected and sorted(records) == expected
+    growth_only = con.execute(
+        "SELECT customer_id FROM uptime_monthly WHERE month = ? GROUP BY customer_id "
+        "HAVING bool_and(plan = 'growth')",
+        [MONTH],
+    ).fetchall()
+    for (customer_id,) in growth_only:
+        assert not (folder / f"{customer_id}.pdf").exists()
+
+
+def test_r21_statement_json_and_text_match_the_marts(sample):
+    con, folder, records, as_of = sample
+    rows = con.execute(
+        "SELECT c.customer_id, c.currency, c.fee_base, c.credit_pct, c.credit_amount, c.capped, c.shortfall_steps, "
+        "u.total_minutes, u.unavailable_minutes, u.no_data_minutes, u.uptime "
+        "FROM credits c JOIN uptime_monthly u ON u.customer_id = c.customer_id AND u.month = c.month "
+        "AND u.plan = 'enterprise' WHERE c.month = ?",
+        [MONTH],
+    ).fetchall()
+    for customer_id, currency, fee_base, credit_pct, credit_amount, capped, steps, total, unavailable, no_data, uptime in rows:
+        pdf = (folder / f"{customer_id}.pdf").read_bytes()
+        document = statement_json_of(pdf)
+        digits = minor_unit(currency)
+        assert document["credit"] == {
+            "currency": currency,
+            "minor_unit": digits,
+            "fee_base": f"{fee_base:.{digits}f}",
+            "credit_pct": document["credit"]["credit_pct"],
+            "credit_amount": f"{credit_amount:.{digits}f}",
+            "capped": capped,
+        }
+        assert Decimal(document["credit"]["credit_pct"]) == credit_pct
+        assert document["uptime"]["total_minutes"] == total
+        assert document["uptime"]["unavailable_minutes"] == unavailable
+        assert document["uptime"]["shortfall_steps"] == steps
+        assert document["as_of"] == as_of.isoformat().replace("+00:00", "Z")
+        text = pdf_text(pdf)
+        shown = (uptime * 100).quantize(Decimal("0.001"), rounding="ROUND_DOWN")
+        assert f"Uptime = 1 − U / T {shown} %" in text
+        assert f"Unavailable minutes U {unavailable:,} " in text
+        assert f"No probe data {no_data:,} " in text
+        assert f"Service credit {credit_amount:,.{digits}f} {currency}" in text
+        assert sum(p["minutes"] for p in document["unavailable_periods"]) == unavailable
+        assert records[customer_id].sha256 == hashlib.sha256(pdf).hexdigest()
+
+
+def test_r21_sample_names_escaped_and_drawn_with_bundled_fonts(sample):
+    con, folder, records, _ = sample
+    names = dict(con.execute("SELECT customer_id, name FROM intermediate.valid_customers").fetchall())
+    for customer_id in records:
+        pdf = (folder / f"{customer_id}.pdf").read_bytes()
+        assert names[customer_id] in pdf_text(pdf)
+        assert all(font.startswith("Statement-") for font in pdf_font_names(pdf))
+    tricky = [c for c in records if "<&>" in names[c]]
+    cjk = [c for c in records if any(ord(ch) > 0x3000 for ch in names[c])]
+    assert tricky and cjk, "the sample should hold a name with <&> and a CJK name"
+    assert any(f.startswith("Statement-Fallback") for f in pdf_font_names((folder / f"{cjk[0]}.pdf").read_bytes()))
