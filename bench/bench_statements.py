@@ -98,8 +98,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--source", choices=("synthetic", "large"), default="synthetic")
     parser.add_argument("--count", type=int, default=1000, help="statements to render (default 1000)")
-    parser.add_argument("--baseline", type=int, default=100,
-                        help="statements for the one-process and bare-WeasyPrint timings (default 100)")
+    parser.add_argument(
+        "--baseline",
+        type=int,
+        default=100,
+        help="statements for the one-process and bare-WeasyPrint timings (default 100)",
+    )
     parser.add_argument("--workers", type=int, default=None, help="worker processes (default: one per core)")
     args = parser.parse_args(argv)
 
@@ -157,14 +161,20 @@ def main(argv: list[str] | None = None) -> int:
 
     parallel_rate = len(records) / month_s
     print()
-    print(f"render_month, {workers} workers:   {len(records)} statements in {month_s:.1f} s "
-          f"= {parallel_rate:.2f} statements/s")
+    print(
+        f"render_month, {workers} workers:   {len(records)} statements in {month_s:.1f} s "
+        f"= {parallel_rate:.2f} statements/s"
+    )
     print(f"one process (render only):  {one_s * 1000:.0f} ms/statement = {1 / one_s:.2f} statements/s")
     print(f"speed-up over one process:  {parallel_rate * one_s:.2f}x (render_month end to end vs one process)")
-    print(f"bare WeasyPrint, same HTML: {bare_s * 1000:.0f} ms/statement (fonts loaded once); "
-          f"{naive_s * 1000:.0f} ms naive (fonts reloaded each time)")
-    print(f"ratio ours / bare:          {one_s / bare_s:.3f} (target <= 1.15; interleaved over {len(ours)}); "
-          f"vs naive {one_s / naive_s:.3f}")
+    print(
+        f"bare WeasyPrint, same HTML: {bare_s * 1000:.0f} ms/statement (fonts loaded once); "
+        f"{naive_s * 1000:.0f} ms naive (fonts reloaded each time)"
+    )
+    print(
+        f"ratio ours / bare:          {one_s / bare_s:.3f} (target <= 1.15; interleaved over {len(ours)}); "
+        f"vs naive {one_s / naive_s:.3f}"
+    )
     print(f"load average (1, 5, 15 min): {', '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} cores")
     shutil.rmtree(scratch, ignore_errors=True)
     return 0

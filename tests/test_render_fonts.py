@@ -41,7 +41,9 @@ def test_r21_cjk_name_uses_the_bundled_fallback_font(view):
         result = Renderer().render_statement(kyoto)  # a fresh renderer: its fetcher shows every font it loads
     assert messages == []
     assert "Kyoto AI 株式会社 Ærø" in pdf_text(result.pdf)
-    assert {"fonts/DejaVuSans.ttf", "fonts/DejaVuSans-Bold.ttf", "fonts/DroidSansFallbackFull.ttf"} <= set(result.served)
+    assert {"fonts/DejaVuSans.ttf", "fonts/DejaVuSans-Bold.ttf", "fonts/DroidSansFallbackFull.ttf"} <= set(
+        result.served
+    )
     fonts = pdf_font_names(result.pdf)
     assert {"Statement-Sans", "Statement-Sans-Bold"} <= fonts
     assert any(name.startswith("Statement-Fallback") for name in fonts)

@@ -27,7 +27,7 @@ from pipeline.statements.inspect import (
     pdf_xmp,
     statement_json_of,
 )
-from pipeline.statements.render import statement_html, render_messages
+from pipeline.statements.render import render_messages, statement_html
 from pipeline.statements.viewmodel import StatementError
 from pipeline.warehouse import connect
 
@@ -180,7 +180,11 @@ def test_r21_support_table_and_breached_tickets(month):
     assert s3_resolution["attainment"] == "1.000000"
     csv_text = pdf_attachments(_pdf(month, "acme"))["breached-tickets.csv"].decode()
     rows = list(csv.DictReader(io.StringIO(csv_text)))
-    assert [(r["ticket_id"], r["clock"]) for r in rows] == [("T-100", "response"), ("T-100", "resolution"), ("T-101", "resolution")]
+    assert [(r["ticket_id"], r["clock"]) for r in rows] == [
+        ("T-100", "response"),
+        ("T-100", "resolution"),
+        ("T-101", "resolution"),
+    ]
     # A subject starting with '=' cannot run as a spreadsheet formula.
     assert rows[2]["subject"].startswith("'=HYPERLINK")
     assert "T-090" not in csv_text  # a ticket of another month
@@ -203,7 +207,7 @@ def test_r21_escaping_of_a_name_with_markup_characters(month):
     con, folder, _ = month
     text = pdf_text(_pdf(month, "smith-gmbh"))
     assert synthetic.TRICKY_NAME in text
-    assert "Subject with <b>tags</b> & \"quotes\"" not in text  # not breached, so not printed at all
+    assert 'Subject with <b>tags</b> & "quotes"' not in text  # not breached, so not printed at all
     view = build_views(con, MONTH, AS_OF, customer_ids=["smith-gmbh"])[0]
     html = statement_html(view)
     assert "Smith &lt;&amp;&gt; &#34;Quotes&#34; O&#39;Brien GmbH" in html
@@ -280,9 +284,7 @@ def test_r21_identical_inputs_give_identical_bytes_and_no_new_version(month, tmp
     before = {c: _pdf(month, c) for c in ENTERPRISE}
     summary_before = (folder / "_summary.pdf").read_bytes()
     again = render_month(con, MONTH, folder.parent, as_of=AS_OF, workers=1)
-    assert {r.customer_id: (r.version, r.sha256) for r in again} == {
-        c: (1, records[c].sha256) for c in ENTERPRISE
-    }
+    assert {r.customer_id: (r.version, r.sha256) for r in again} == {c: (1, records[c].sha256) for c in ENTERPRISE}
     assert {c: _pdf(month, c) for c in ENTERPRISE} == before
     assert (folder / "_summary.pdf").read_bytes() == summary_before
     assert not list(folder.glob("*.v*.pdf"))

@@ -53,11 +53,12 @@ def sample(tmp_path_factory):
 
 def test_r21_one_statement_per_enterprise_credit_row(sample):
     con, folder, records, _ = sample
-    expected = [r[0] for r in con.execute("SELECT customer_id FROM credits WHERE month = ? ORDER BY 1", [MONTH]).fetchall()]
+    expected = [
+        r[0] for r in con.execute("SELECT customer_id FROM credits WHERE month = ? ORDER BY 1", [MONTH]).fetchall()
+    ]
     assert expected and sorted(records) == expected
     growth_only = con.execute(
-        "SELECT customer_id FROM uptime_monthly WHERE month = ? GROUP BY customer_id "
-        "HAVING bool_and(plan = 'growth')",
+        "SELECT customer_id FROM uptime_monthly WHERE month = ? GROUP BY customer_id HAVING bool_and(plan = 'growth')",
         [MONTH],
     ).fetchall()
     for (customer_id,) in growth_only:
@@ -73,7 +74,19 @@ def test_r21_statement_json_and_text_match_the_marts(sample):
         "AND u.plan = 'enterprise' WHERE c.month = ?",
         [MONTH],
     ).fetchall()
-    for customer_id, currency, fee_base, credit_pct, credit_amount, capped, steps, total, unavailable, no_data, uptime in rows:
+    for (
+        customer_id,
+        currency,
+        fee_base,
+        credit_pct,
+        credit_amount,
+        capped,
+        steps,
+        total,
+        unavailable,
+        no_data,
+        uptime,
+    ) in rows:
         pdf = (folder / f"{customer_id}.pdf").read_bytes()
         document = statement_json_of(pdf)
         digits = minor_unit(currency)

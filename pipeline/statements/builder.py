@@ -87,7 +87,9 @@ def _overlaps(a_start: datetime, a_end: datetime, b_start: datetime, b_end: date
     return a_start < b_end and b_start < a_end
 
 
-def _days(month_start: datetime, month_end: datetime, contracts: tuple[Contract, ...], rows: list[dict]) -> tuple[Day, ...]:
+def _days(
+    month_start: datetime, month_end: datetime, contracts: tuple[Contract, ...], rows: list[dict]
+) -> tuple[Day, ...]:
     by_day: dict[date, dict[str, int]] = defaultdict(dict)
     for row in rows:
         by_day[row["day"]][row["state"]] = int(row["minutes"])
@@ -113,12 +115,14 @@ def _explaining_windows(
     by_id = {w["window_id"]: w for w in windows}
     if window_ids:
         return tuple(f"{i}: {by_id[i]['description']}" if i in by_id else i for i in window_ids)
-    if period.state == "maintenance":
-        wanted = lambda w: w["kind"] == "maintenance" and w["qualifies"]  # noqa: E731
-    elif period.state == "customer_caused":
-        wanted = lambda w: w["kind"] == "incident" and w["cause"] == "customer_caused" and w["customer_id"] == customer_id  # noqa: E731
-    else:
+    if period.state not in ("maintenance", "customer_caused"):
         return ()
+
+    def wanted(w: dict[str, Any]) -> bool:
+        if period.state == "maintenance":
+            return w["kind"] == "maintenance" and bool(w["qualifies"])
+        return w["kind"] == "incident" and w["cause"] == "customer_caused" and w["customer_id"] == customer_id
+
     return tuple(
         f"{w['window_id']}: {w['description']}"
         for w in windows
@@ -126,11 +130,31 @@ def _explaining_windows(
     )
 
 
+def _attainment(
+    rows: Mapping[tuple[str, str], dict[str, Any]], customer_id: str, month: str, severity: str, clock: str
+) -> Attainment:
+    """R12 counts of one severity × clock; the mart's ratio must agree with the counts."""
+    r = rows.get((severity, clock))
+    if r is None:
+        return Attainment()
+    counts = Attainment(int(r["met"]), int(r["breached"]), int(r["pending"]))
+    stored, exact = r["attainment"], counts.attainment
+    if (stored is None) != (exact is None) or (
+        exact is not None and abs(Fraction(str(stored)) - exact) > Fraction(1, 10**6)
+    ):
+        raise StatementError(
+            f"customer {customer_id} in {month}: support_attainment {severity}/{clock} says {stored} "
+            f"but its counts give {exact} (R12)"
+        )
+    return counts
+
+
 def _require(head: dict[str, Any], columns: Iterable[str], what: str, month: str) -> None:
     missing = [c for c in columns if head[c] is None]
     if missing:
         raise StatementError(
-            f"customer {head['customer_id']} in {month}: {what} missing ({', '.join(missing)}); cannot write its statement"
+            f"customer {head['customer_id']} in {month}: {what} missing ({', '.join(missing)}); "
+            "cannot write its statement"
         )
 
 
@@ -230,23 +254,14 @@ def build_views(
 
         support_rows = {(r["severity"], r["clock"]): r for r in support_by.get(customer_id, [])}
 
-        def attainment(severity: str, clock: str) -> Attainment:
-            r = support_rows.get((severity, clock))
-            if r is None:
-                return Attainment()
-            counts = Attainment(int(r["met"]), int(r["breached"]), int(r["pending"]))
-            stored = r["attainment"]
-            exact = counts.attainment
-            if (stored is None) != (exact is None) or (
-                exact is not None and abs(Fraction(str(stored)) - exact) > Fraction(1, 10**6)
-            ):
-                raise StatementError(
-                    f"customer {customer_id} in {month}: support_attainment {severity}/{clock} says {stored} "
-                    f"but its counts give {exact} (R12)"
-                )
-            return counts
-
-        support = tuple(SupportRow(s, attainment(s, "response"), attainment(s, "resolution")) for s in SEVERITIES)
+        support = tuple(
+            SupportRow(
+                severity,
+                _attainment(support_rows, customer_id, month, severity, "response"),
+                _attainment(support_rows, customer_id, month, severity, "resolution"),
+            )
+            for severity in SEVERITIES
+        )
 
         breached = tuple(
             BreachedClock(
@@ -303,8 +318,6 @@ def build_views(
         )
         views.append(replace(view, statement_id=statement_id(view)))
     return views
-
-
 
 
 __all__ = ["build_views", "input_fingerprints", "FINGERPRINT_SOURCES"]

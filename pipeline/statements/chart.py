@@ -68,9 +68,7 @@ def daily_chart_svg(days: Sequence[Day]) -> Markup:
         full = 24 * 60
         if day.covered_minutes < full:
             x = LEFT + index * slot
-            parts.append(
-                f'<rect x="{_num(x)}" y="{TOP}" width="{_num(slot)}" height="{_num(plot_h)}" fill="#ececec"/>'
-            )
+            parts.append(f'<rect x="{_num(x)}" y="{TOP}" width="{_num(slot)}" height="{_num(plot_h)}" fill="#ececec"/>')
     for fraction in (0, 0.5, 1):
         y = base_y - plot_h * fraction
         value = int(top_value * fraction)
@@ -79,9 +77,11 @@ def daily_chart_svg(days: Sequence[Day]) -> Markup:
             f'stroke="{"#555" if fraction == 0 else "#ccc"}" stroke-width="{0.8 if fraction == 0 else 0.5}"/>'
         )
         parts.append(_text(LEFT - 4, y + 2.5, f"{value:,}", anchor="end"))
-    parts.append(_text(12, TOP + plot_h / 2, "minutes", anchor="middle", size=7).replace(
-        "<text ", f'<text transform="rotate(-90 12 {_num(TOP + plot_h / 2)})" ', 1
-    ))
+    parts.append(
+        _text(12, TOP + plot_h / 2, "minutes", anchor="middle", size=7).replace(
+            "<text ", f'<text transform="rotate(-90 12 {_num(TOP + plot_h / 2)})" ', 1
+        )
+    )
     for index, day in enumerate(days):
         x = LEFT + index * slot + (slot - bar_w) / 2
         y = base_y
@@ -101,13 +101,18 @@ def daily_chart_svg(days: Sequence[Day]) -> Markup:
     if peak == 0:
         parts.append(_text(LEFT + plot_w / 2, TOP + plot_h / 2, "Every covered minute was up.", size=9, fill="#555"))
     # Legend, two rows under the day numbers.
-    legend = [(COLOURS[s], STATE_LABELS[s]) for s in STACK_ORDER] + [("#ececec", "Not covered by an enterprise contract")]
+    legend = [(COLOURS[s], STATE_LABELS[s]) for s in STACK_ORDER] + [
+        ("#ececec", "Not covered by an enterprise contract")
+    ]
     lx, ly = LEFT, base_y + 24
     for colour, label in legend:
         width = 14 + len(label) * 4.1
         if lx + width > WIDTH - RIGHT:
             lx, ly = LEFT, ly + 13
-        parts.append(f'<rect x="{_num(lx)}" y="{_num(ly - 6.5)}" width="8" height="8" fill="{colour}" stroke="#999" stroke-width="0.3"/>')
+        parts.append(
+            f'<rect x="{_num(lx)}" y="{_num(ly - 6.5)}" width="8" height="8" fill="{colour}" '
+            'stroke="#999" stroke-width="0.3"/>'
+        )
         parts.append(_text(lx + 11, ly, label, anchor="start", size=7))
         lx += width + 10
     parts.append("</svg>")

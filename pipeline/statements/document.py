@@ -60,7 +60,8 @@ def statement_document(view: StatementView, *, with_id: bool = True) -> dict[str
             for c in view.contracts
         ],
         "measured_period": [
-            {"starts_at": figures.utc_iso(start), "ends_at": figures.utc_iso(end)} for start, end in view.measured_period
+            {"starts_at": figures.utc_iso(start), "ends_at": figures.utc_iso(end)}
+            for start, end in view.measured_period
         ],
         "uptime": {
             "total_minutes": uptime.total_minutes,

@@ -86,8 +86,20 @@ def hours_minutes(seconds: int | None) -> str:
 
 
 # English month names spelled out here: strftime's %b/%B follow the process locale.
-MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
-               "October", "November", "December")
+MONTH_NAMES = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 
 def month_label(instant: datetime | date) -> str:

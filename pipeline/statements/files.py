@@ -128,8 +128,9 @@ def place_statement(
         else:
             atomic_write(archive, current.read_bytes())
         os.replace(rendered, current)
-        return Placement(disk_version + 1, disk_version, current, sha256, changed=True,
-                         archived=(disk_version, archive, on_disk))
+        return Placement(
+            disk_version + 1, disk_version, current, sha256, changed=True, archived=(disk_version, archive, on_disk)
+        )
     if recorded is not None:
         # The recorded file is gone from disk: same bytes restore it, other bytes are a new version.
         same = recorded.sha256 == sha256

@@ -35,8 +35,18 @@ STATEMENTS_TABLE_COLUMNS = (
     "as_of TIMESTAMPTZ"
 )
 RECORD_FIELDS = (
-    "customer_id", "month", "version", "is_current", "supersedes", "path", "sha256", "credit_amount",
-    "currency", "statement_id", "input_fingerprint", "as_of",
+    "customer_id",
+    "month",
+    "version",
+    "is_current",
+    "supersedes",
+    "path",
+    "sha256",
+    "credit_amount",
+    "currency",
+    "statement_id",
+    "input_fingerprint",
+    "as_of",
 )
 
 
@@ -167,8 +177,20 @@ def render_month(
                 else:
                     # The file moved aside had no row (e.g. a fresh warehouse): record it as superseded.
                     changed.append(
-                        StatementRecord(view.customer_id, month, version, False, version - 1 or None,
-                                        str(path.resolve()), sha, None, None, None, None, None)
+                        StatementRecord(
+                            view.customer_id,
+                            month,
+                            version,
+                            False,
+                            version - 1 or None,
+                            str(path.resolve()),
+                            sha,
+                            None,
+                            None,
+                            None,
+                            None,
+                            None,
+                        )
                     )
             lines.append(SummaryLine(view, placement.path.name, placement.sha256, placement.version))
         _write_records(con, month, changed, moved)

@@ -122,4 +122,12 @@ def month_summary(month: str, month_label: str, as_of: datetime, lines: Sequence
     return MonthSummary(month, month_label, as_of, tuple(sorted(lines, key=lambda x: x.view.customer_id)))
 
 
-__all__ = ["MonthSummary", "SummaryLine", "CurrencyTotal", "summary_csv", "write_summary", "month_summary", "CSV_COLUMNS"]
+__all__ = [
+    "MonthSummary",
+    "SummaryLine",
+    "CurrencyTotal",
+    "summary_csv",
+    "write_summary",
+    "month_summary",
+    "CSV_COLUMNS",
+]

@@ -121,8 +121,18 @@ class Warehouse:
         starts_at = datetime(starts_on.year, starts_on.month, starts_on.day, tzinfo=UTC)
         ends_at = None if ends_on is None else datetime(ends_on.year, ends_on.month, ends_on.day, tzinfo=UTC)
         self.rows["intermediate.valid_contracts"].append(
-            (contract_id, customer_id, plan, Decimal(fee), currency, MINOR_UNITS[currency], starts_on, ends_on,
-             starts_at, ends_at)
+            (
+                contract_id,
+                customer_id,
+                plan,
+                Decimal(fee),
+                currency,
+                MINOR_UNITS[currency],
+                starts_on,
+                ends_on,
+                starts_at,
+                ends_at,
+            )
         )
 
     def mark(self, customer_id: str, start: datetime, minutes: int, state: str, window_id: str | None = None) -> None:
@@ -131,8 +141,18 @@ class Warehouse:
         for i in range(minutes):
             bucket[start + timedelta(minutes=i)] = (state, window_id)
 
-    def ticket(self, ticket_id, customer_id, severity, created_at: datetime, subject, plan="enterprise",
-               contract_id=None, clocks=(("response", "met"), ("resolution", "met")), channel="email") -> None:
+    def ticket(
+        self,
+        ticket_id,
+        customer_id,
+        severity,
+        created_at: datetime,
+        subject,
+        plan="enterprise",
+        contract_id=None,
+        clocks=(("response", "met"), ("resolution", "met")),
+        channel="email",
+    ) -> None:
         month = created_at.strftime("%Y-%m")
         self.rows["intermediate.valid_tickets"].append(
             (ticket_id, customer_id, channel, severity, created_at, subject, plan, contract_id, month)
@@ -142,7 +162,10 @@ class Warehouse:
             (self._event_id, ticket_id, created_at + timedelta(minutes=30), "agent_reply", None)
         )
         for clock, status in clocks:
-            target = {"response": 3600 if severity == "S1" else 4 * 3600, "resolution": 4 * 3600 if severity == "S1" else 8 * 3600}[clock]
+            target = {
+                "response": 3600 if severity == "S1" else 4 * 3600,
+                "resolution": 4 * 3600 if severity == "S1" else 8 * 3600,
+            }[clock]
             if severity == "S4" and clock == "resolution":
                 target, status = None, "no_target"
             elapsed = None if target is None else (target + 1800 if status == "breached" else target // 2)
@@ -150,8 +173,22 @@ class Warehouse:
             breached_at = created_at + timedelta(seconds=target) if status == "breached" else None
             due_at = created_at + timedelta(seconds=target) if status == "pending" and target else None
             self.rows["main.ticket_sla"].append(
-                (ticket_id, customer_id, month, plan, clock, severity, severity != "S1", target, elapsed,
-                 created_at, stopped, due_at, breached_at, status)
+                (
+                    ticket_id,
+                    customer_id,
+                    month,
+                    plan,
+                    clock,
+                    severity,
+                    severity != "S1",
+                    target,
+                    elapsed,
+                    created_at,
+                    stopped,
+                    due_at,
+                    breached_at,
+                    status,
+                )
             )
 
     def maintenance(self, maintenance_id, starts_at, ends_at, announced_at, customer_id, title) -> None:
@@ -201,9 +238,19 @@ class Warehouse:
                 unavailable = counts["unavailable"]
                 uptime = Decimal(math.floor(Fraction(total - unavailable, total) * 10**8)) / Decimal(10**8)
                 self.rows["main.uptime_monthly"].append(
-                    (customer_id, self.month, plan, total, unavailable, counts["maintenance"],
-                     counts["customer_caused"], counts["upstream"], counts["no_data"], uptime,
-                     TARGET if plan == "enterprise" else None)
+                    (
+                        customer_id,
+                        self.month,
+                        plan,
+                        total,
+                        unavailable,
+                        counts["maintenance"],
+                        counts["customer_caused"],
+                        counts["upstream"],
+                        counts["no_data"],
+                        uptime,
+                        TARGET if plan == "enterprise" else None,
+                    )
                 )
                 if plan != "enterprise":
                     continue
@@ -260,23 +307,59 @@ def sample_warehouse(month: str = "2025-03", *, extra_customers: int = 0, seed: 
     w.incident("INC-7", at(12, 14, 0), at(12, 14, 15), "customer_caused", "acme", "Rotated API key not deployed")
     w.incident("INC-8", at(20, 8, 0), at(20, 8, 30), "upstream", None, "Upstream LLM provider outage (502 passthrough)")
     w.incident("INC-OLD", prev + timedelta(days=3), prev + timedelta(days=3, hours=1), "platform", None, "Old month")
-    w.ticket("T-100", "acme", "S1", at(3, 10, 5), "Gateway returns 503 for all requests",
-             clocks=(("response", "breached"), ("resolution", "breached")))
-    w.ticket("T-101", "acme", "S2", at(5, 11, 0), "=HYPERLINK(\"http://evil\") export broken",
-             clocks=(("response", "met"), ("resolution", "breached")))
-    w.ticket("T-102", "acme", "S3", at(10, 9, 30), "Question about rate limits",
-             clocks=(("response", "met"), ("resolution", "met")))
-    w.ticket("T-103", "acme", "S4", at(28, 15, 0), "Feature request: SSO groups",
-             clocks=(("response", "pending"), ("resolution", "no_target")))
-    w.ticket("T-090", "acme", "S1", prev + timedelta(days=5), "Old month ticket",
-             clocks=(("response", "breached"), ("resolution", "breached")))
+    w.ticket(
+        "T-100",
+        "acme",
+        "S1",
+        at(3, 10, 5),
+        "Gateway returns 503 for all requests",
+        clocks=(("response", "breached"), ("resolution", "breached")),
+    )
+    w.ticket(
+        "T-101",
+        "acme",
+        "S2",
+        at(5, 11, 0),
+        '=HYPERLINK("http://evil") export broken',
+        clocks=(("response", "met"), ("resolution", "breached")),
+    )
+    w.ticket(
+        "T-102",
+        "acme",
+        "S3",
+        at(10, 9, 30),
+        "Question about rate limits",
+        clocks=(("response", "met"), ("resolution", "met")),
+    )
+    w.ticket(
+        "T-103",
+        "acme",
+        "S4",
+        at(28, 15, 0),
+        "Feature request: SSO groups",
+        clocks=(("response", "pending"), ("resolution", "no_target")),
+    )
+    w.ticket(
+        "T-090",
+        "acme",
+        "S1",
+        prev + timedelta(days=5),
+        "Old month ticket",
+        clocks=(("response", "breached"), ("resolution", "breached")),
+    )
 
     # smith-gmbh: a name that must be escaped; perfect month, zero credit.
     w.customer("smith-gmbh", TRICKY_NAME, "ap@smith.example")
     w.contract("C-SMITH-1", "smith-gmbh", "enterprise", "2500.00", "USD", date(2024, 6, 1), None)
     w.mark("smith-gmbh", at(7, 12, 0), 10, "unavailable")
-    w.ticket("T-200", "smith-gmbh", "S2", at(4, 9, 0), "Subject with <b>tags</b> & \"quotes\"",
-             clocks=(("response", "met"), ("resolution", "met")))
+    w.ticket(
+        "T-200",
+        "smith-gmbh",
+        "S2",
+        at(4, 9, 0),
+        'Subject with <b>tags</b> & "quotes"',
+        clocks=(("response", "met"), ("resolution", "met")),
+    )
 
     # zurich: accented name, JPY (no minor digits), heavy outage → capped at 25 %.
     w.customer("zurich", ACCENTED_NAME, None)
@@ -291,10 +374,23 @@ def sample_warehouse(month: str = "2025-03", *, extra_customers: int = 0, seed: 
     w.contract("C-SW-E", "switcher", "enterprise", "2000.00", "EUR", first.replace(day=15), None)
     w.mark("switcher", at(4, 3, 0), 240, "unavailable")  # growth part: not on the statement
     w.mark("switcher", at(18, 3, 0), 35, "unavailable")
-    w.ticket("T-300", "switcher", "S1", at(5, 3, 0), "Growth-period ticket", plan="growth",
-             clocks=(("response", "breached"), ("resolution", "no_target")))
-    w.ticket("T-301", "switcher", "S2", at(19, 10, 0), "Enterprise-period ticket",
-             clocks=(("response", "breached"), ("resolution", "pending")))
+    w.ticket(
+        "T-300",
+        "switcher",
+        "S1",
+        at(5, 3, 0),
+        "Growth-period ticket",
+        plan="growth",
+        clocks=(("response", "breached"), ("resolution", "no_target")),
+    )
+    w.ticket(
+        "T-301",
+        "switcher",
+        "S2",
+        at(19, 10, 0),
+        "Enterprise-period ticket",
+        clocks=(("response", "breached"), ("resolution", "pending")),
+    )
 
     # growthco: growth only → no statement.
     w.customer("growthco", "Growth Co", None)
@@ -312,12 +408,22 @@ def sample_warehouse(month: str = "2025-03", *, extra_customers: int = 0, seed: 
         w.customer(cid, f"Generated Customer {n:05d} Ltd", None)
         w.contract(f"C-{cid}", cid, "enterprise", fee, currency, date(2024, 1, 1), None)
         for _ in range(rng.randrange(0, 4)):
-            w.mark(cid, at(rng.randrange(1, 28), rng.randrange(0, 23), rng.randrange(0, 59)), rng.randrange(1, 60),
-                   rng.choice(("unavailable", "unavailable", "maintenance", "no_data", "upstream")))
+            w.mark(
+                cid,
+                at(rng.randrange(1, 28), rng.randrange(0, 23), rng.randrange(0, 59)),
+                rng.randrange(1, 60),
+                rng.choice(("unavailable", "unavailable", "maintenance", "no_data", "upstream")),
+            )
         for t in range(rng.randrange(0, 4)):
             status = rng.choice(("met", "met", "breached"))
-            w.ticket(f"T-{cid}-{t}", cid, rng.choice(("S1", "S2", "S3")), at(rng.randrange(1, 28), 10),
-                     f"Generated ticket {t}", clocks=(("response", status), ("resolution", "met")))
+            w.ticket(
+                f"T-{cid}-{t}",
+                cid,
+                rng.choice(("S1", "S2", "S3")),
+                at(rng.randrange(1, 28), 10),
+                f"Generated ticket {t}",
+                clocks=(("response", status), ("resolution", "met")),
+            )
     return w
 
 
