@@ -1,25 +1,38 @@
 -- Length of each span in business time of its schedule, or in real time when it has none (R6).
 -- Grain: one row per span of intermediate.ticket_segment_spans (span_id, schedule, start_at, end_at).
--- Business time in [a, b) = B(b) − B(a), where B(t) is the business time of the schedule from the
--- calendar's origin to t: one ASOF join finds the last opening interval starting at or before t, and
--- B(t) = its cumulative start + the open part of it before t. A span reaching outside the calendar
--- that was written for the run is an error, never a silently short figure.
--- Inputs: intermediate.ticket_segment_spans, intermediate.business_intervals,
--- intermediate.business_calendar_range.
+-- Business time in [a, b) = B(b) − B(a), where B(t) is the schedule's business time from the
+-- calendar's origin to t, read from intermediate.business_hour_grid with an equality join on t's
+-- UTC hour: B at the hour's start + one minute per open minute of the hour before t's minute (the
+-- bits of `open_mask` below it) + the elapsed part of t's own minute if that minute is open.
+-- A span reaching outside the calendar written for the run is an error, never a short figure.
+-- Inputs: intermediate.ticket_segment_spans, intermediate.business_hour_grid.
+WITH instants AS (
+    SELECT
+        span_id,
+        schedule,
+        start_at,
+        end_at,
+        epoch_us(start_at) AS start_us,
+        epoch_us(end_at) AS end_us
+    FROM intermediate.ticket_segment_spans
+)
 SELECT
     s.span_id,
     CASE
-        WHEN s.schedule IS NULL THEN epoch_us(s.end_at) - epoch_us(s.start_at)
-        ELSE coalesce(e.cum_open_us + least(epoch_us(s.end_at) - e.open_us, e.close_us - e.open_us), 0)
-           - coalesce(b.cum_open_us + least(epoch_us(s.start_at) - b.open_us, b.close_us - b.open_us), 0)
+        WHEN s.schedule IS NULL THEN s.end_us - s.start_us
+        WHEN b.hour IS NULL OR e.hour IS NULL
+            THEN error('business time of span ' || s.span_id || ' [' || s.start_at || ', ' || s.end_at
+                       || ') is outside the business calendar of schedule ' || s.schedule)
+        ELSE (
+            e.cum_us
+            + bit_count(e.open_mask & ((1::BIGINT << (s.end_us // 60000000 % 60)) - 1))::BIGINT * 60000000
+            + CASE WHEN (e.open_mask >> (s.end_us // 60000000 % 60)) & 1 = 1 THEN s.end_us % 60000000 ELSE 0 END
+        ) - (
+            b.cum_us
+            + bit_count(b.open_mask & ((1::BIGINT << (s.start_us // 60000000 % 60)) - 1))::BIGINT * 60000000
+            + CASE WHEN (b.open_mask >> (s.start_us // 60000000 % 60)) & 1 = 1 THEN s.start_us % 60000000 ELSE 0 END
+        )
     END AS length_us
-FROM intermediate.ticket_segment_spans AS s
-ASOF LEFT JOIN intermediate.business_intervals AS b ON b.schedule = s.schedule AND s.start_at >= b.open_at
-ASOF LEFT JOIN intermediate.business_intervals AS e ON e.schedule = s.schedule AND s.end_at >= e.open_at
-LEFT JOIN intermediate.business_calendar_range AS r ON r.schedule = s.schedule
-WHERE CASE
-    WHEN s.schedule IS NOT NULL AND (r.schedule IS NULL OR s.start_at < r.covers_from OR s.end_at > r.covers_until)
-        THEN error('business time of span ' || s.span_id || ' [' || s.start_at || ', ' || s.end_at
-                   || ') is outside the business calendar of schedule ' || s.schedule)
-    ELSE true
-END
+FROM instants AS s
+LEFT JOIN intermediate.business_hour_grid AS b ON b.schedule = s.schedule AND b.hour = s.start_us // 3600000000
+LEFT JOIN intermediate.business_hour_grid AS e ON e.schedule = s.schedule AND e.hour = s.end_us // 3600000000
