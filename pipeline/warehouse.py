@@ -102,6 +102,11 @@ class WarehouseBuild:
             self._base_file.write_text(json.dumps(base))
         return self.path
 
+    def readable_path(self) -> Path:
+        """What a reader of this run should open: the build while it exists, else the published file
+        (after publication, or for a check launched on its own from the UI)."""
+        return self.path if self.path.exists() else self.published
+
     def connect(self) -> contextlib.AbstractContextManager[duckdb.DuckDBPyConnection]:
         return connection(self.ensure())
 

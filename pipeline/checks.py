@@ -1,0 +1,60 @@
+"""Data-quality checks as SQL queries that return the violating rows (`sql/checks/<name>.sql`).
+
+Dagster-free so tests and the CLI can run them; `pipeline/defs/checks.py` turns each into an asset
+check. A check passes when its query returns no row; the rows are what a person looks at.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import duckdb
+
+from pipeline.settings import SQL_DIR
+
+_PARAMETER = re.compile(r"\$([a-z_][a-z0-9_]*)\b")
+
+
+@dataclass(frozen=True)
+class CheckOutcome:
+    name: str
+    description: str
+    columns: list[str]
+    rows: list[tuple]
+
+    @property
+    def passed(self) -> bool:
+        return not self.rows
+
+    def markdown(self, limit: int = 20) -> str:
+        """The first violating rows as a table, for the Dagster UI."""
+        if not self.rows:
+            return "no violating rows"
+        head = "| " + " | ".join(self.columns) + " |\n|" + "---|" * len(self.columns) + "\n"
+        body = "".join("| " + " | ".join("" if v is None else str(v) for v in row) + " |\n" for row in self.rows[:limit])
+        more = f"\n… and {len(self.rows) - limit} more" if len(self.rows) > limit else ""
+        return head + body + more
+
+
+def check_sql(name: str) -> str:
+    path = SQL_DIR / "checks" / f"{name}.sql"
+    return path.read_text(encoding="utf-8")
+
+
+def check_description(name: str) -> str:
+    lines = [line.strip()[2:].strip() for line in check_sql(name).splitlines() if line.strip().startswith("--")]
+    return " ".join(lines)
+
+
+def run_check(con: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any]) -> CheckOutcome:
+    sql = check_sql(name)
+    wanted = set(_PARAMETER.findall(re.sub(r"--[^\n]*", "", sql)))
+    cursor = con.execute(sql, {k: params[k] for k in wanted})
+    columns = [d[0] for d in cursor.description]
+    return CheckOutcome(name, check_description(name), columns, cursor.fetchall())
+
+
+__all__ = ["CheckOutcome", "check_description", "check_sql", "run_check"]

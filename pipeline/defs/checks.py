@@ -1,0 +1,61 @@
+"""Asset checks: the SQL checks of `sql/checks/`, read before statements go out.
+
+ERROR checks are blocking: a failure stops the assets downstream (statements are not rendered and the
+warehouse is not published). WARN checks inform. Each check reads this run's build of the warehouse,
+or the published warehouse when run on its own from the UI.
+"""
+
+import dagster as dg
+
+from pipeline.checks import check_description, run_check
+from pipeline.defs.resources import SlaEnvironment
+from pipeline.months import parse_month
+from pipeline.policy import load_policy
+from pipeline.warehouse import connection
+
+ERROR, WARN = dg.AssetCheckSeverity.ERROR, dg.AssetCheckSeverity.WARN
+
+# (asset, check name = sql/checks/<name>.sql, severity)
+CHECKS = (
+    ("input_tables", "as_of_before_month_end", WARN),
+    ("rejected_rows", "rejected_input_rows", WARN),
+    ("rejected_rows", "accounting_balances", ERROR),
+    ("ticket_sla", "tickets_without_both_clocks", ERROR),
+    ("uptime_monthly", "uptime_minutes_disagree", ERROR),
+    ("uptime_monthly", "low_probe_coverage", WARN),
+    ("credits", "credits_out_of_bounds", ERROR),
+    ("statements", "statements_missing_or_disagreeing", ERROR),
+)
+
+
+def _check_params(sla: SlaEnvironment, month: str) -> dict[str, object]:
+    month_start, month_end = parse_month(month)
+    version = load_policy(sla.settings().policy_file).version_for(month)
+    return {"month": month, "month_start": month_start, "month_end": month_end, "cap_pct": version.credits.cap_pct}
+
+
+def _make_check(asset: str, name: str, severity: dg.AssetCheckSeverity) -> dg.AssetChecksDefinition:
+    @dg.asset_check(
+        asset=asset,
+        name=name,
+        description=check_description(name),
+        blocking=severity == ERROR,
+    )
+    def _check(context: dg.AssetCheckExecutionContext, sla: SlaEnvironment) -> dg.AssetCheckResult:
+        month = context.partition_key
+        path = sla.build(context.run.run_id).readable_path()
+        with connection(path, read_only=True) as con:
+            outcome = run_check(con, name, _check_params(sla, month))
+        return dg.AssetCheckResult(
+            passed=outcome.passed,
+            severity=severity,
+            description=None if outcome.passed else f"{len(outcome.rows)} violating rows",
+            metadata={"violating_rows": len(outcome.rows), "rows": dg.MetadataValue.md(outcome.markdown())},
+        )
+
+    return _check
+
+
+asset_checks = [_make_check(asset, name, severity) for asset, name, severity in CHECKS]
+
+__all__ = ["asset_checks", "CHECKS"]
