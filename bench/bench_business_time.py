@@ -86,7 +86,7 @@ def main(pairs: int = 1_000_000) -> None:
             # Per pair, what a per-ticket loop does: find the first interval still open after the start
             # (bisect), then walk the opening intervals until the end.
             total = timedelta(0)
-            for opens, closes in intervals[bisect.bisect_right(closes_at, start):]:
+            for opens, closes in intervals[bisect.bisect_right(closes_at, start) :]:
                 if opens >= end:
                     break
                 total += min(closes, end) - max(opens, start)
@@ -100,11 +100,17 @@ def main(pairs: int = 1_000_000) -> None:
     sql_best, bare_best = min(sql_runs), min(bare_runs)
     reference_per_million = reference_seconds * pairs / len(subset)
     print(f"pairs: {pairs:,} over 2025, Europe/Brussels 09:00-17:00 Mon-Fri, Belgian holidays")
-    print(f"SQL business time (business_spans model): best {sql_best:.3f} s, median {statistics.median(sql_runs):.3f} s"
-          f"  [target <= 0.5 s: {'met' if sql_best <= 0.5 else 'MISSED'}]")
-    print(f"bare DuckDB read of the same pairs:        best {bare_best:.3f} s  -> SQL / bare = {sql_best / bare_best:.1f}x")
-    print(f"per-pair Python reference, {len(subset):,} pairs:  {reference_seconds:.3f} s"
-          f"  (~{reference_per_million:.0f} s per {pairs:,}) -> Python / SQL = {reference_per_million / sql_best:.0f}x")
+    print(
+        f"SQL business time (business_spans model): best {sql_best:.3f} s, median {statistics.median(sql_runs):.3f} s"
+        f"  [target <= 0.5 s: {'met' if sql_best <= 0.5 else 'MISSED'}]"
+    )
+    print(
+        f"bare DuckDB read of the same pairs:        best {bare_best:.3f} s  -> SQL / bare = {sql_best / bare_best:.1f}x"
+    )
+    print(
+        f"per-pair Python reference, {len(subset):,} pairs:  {reference_seconds:.3f} s"
+        f"  (~{reference_per_million:.0f} s per {pairs:,}) -> Python / SQL = {reference_per_million / sql_best:.0f}x"
+    )
     print(f"reference vs SQL mismatches on the subset: {mismatches}")
     if mismatches:
         sys.exit(1)

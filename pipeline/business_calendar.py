@@ -133,8 +133,9 @@ def calendar_table(spans: Iterable[CalendarSpan]) -> tuple[pa.Table, pa.Table, p
     """The interval rows (with cumulative business microseconds), the range rows and the hour grid,
     as Arrow tables."""
     ts = pa.timestamp("us", tz="UTC")
-    intervals: dict[str, list] = {k: [] for k in ("schedule", "open_at", "close_at", "open_us", "close_us",
-                                                   "cum_open_us", "cum_close_us")}
+    intervals: dict[str, list] = {
+        k: [] for k in ("schedule", "open_at", "close_at", "open_us", "close_us", "cum_open_us", "cum_close_us")
+    }
     ranges: dict[str, list] = {"schedule": [], "covers_from": [], "covers_until": []}
     grid: dict[str, list] = {"schedule": [], "hour": [], "cum_us": [], "open_mask": []}
     for span in spans:
@@ -150,8 +151,9 @@ def calendar_table(spans: Iterable[CalendarSpan]) -> tuple[pa.Table, pa.Table, p
                     f"schedule {name!r} opens or closes off a whole UTC minute ({start} – {end}): "
                     "its time zone had an offset in seconds then"
                 )
-            for column, value in zip(intervals, (name, start, end, start_us, end_us, cumulative,
-                                                 cumulative + end_us - start_us)):
+            for column, value in zip(
+                intervals, (name, start, end, start_us, end_us, cumulative, cumulative + end_us - start_us)
+            ):
                 intervals[column].append(value)
             cumulative += end_us - start_us
             # Set the bits of the open minutes, one UTC hour at a time.
@@ -210,13 +212,17 @@ def write_business_calendar(con: duckdb.DuckDBPyConnection, spans: Iterable[Cale
     statements = {
         "intermediate.business_intervals": (
             intervals,
-            "SELECT schedule, open_at::TIMESTAMPTZ AS open_at, close_at::TIMESTAMPTZ AS close_at, "
-            "open_us, close_us, cum_open_us, cum_close_us FROM {source} ORDER BY schedule, open_at",
+            (
+                "SELECT schedule, open_at::TIMESTAMPTZ AS open_at, close_at::TIMESTAMPTZ AS close_at, "
+                "open_us, close_us, cum_open_us, cum_close_us FROM {source} ORDER BY schedule, open_at"
+            ),
         ),
         "intermediate.business_calendar_range": (
             ranges,
-            "SELECT schedule, covers_from::TIMESTAMPTZ AS covers_from, covers_until::TIMESTAMPTZ AS covers_until "
-            "FROM {source}",
+            (
+                "SELECT schedule, covers_from::TIMESTAMPTZ AS covers_from, covers_until::TIMESTAMPTZ AS covers_until "
+                "FROM {source}"
+            ),
         ),
         "intermediate.business_hour_grid": (grid, "SELECT * FROM {source} ORDER BY schedule, hour"),
     }

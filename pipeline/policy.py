@@ -9,6 +9,7 @@ the policy changed. Numbers are exact `Decimal`s (YAML floats are refused: write
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import re
 from dataclasses import dataclass
@@ -157,8 +158,8 @@ class _Checker:
 
     def decimal(self, value: Any, key: str, *, positive: bool = False) -> Decimal:
         # A YAML float has already lost exactness (0.1 + 0.2 …): money and ratios must be strings.
-        if isinstance(value, bool) or isinstance(value, float):
-            raise self.fail(key, f"write {value!r} as a quoted decimal string (e.g. \"0.999\"), not a YAML float")
+        if isinstance(value, (bool, float)):
+            raise self.fail(key, f'write {value!r} as a quoted decimal string (e.g. "0.999"), not a YAML float')
         if not isinstance(value, (int, str)):
             raise self.fail(key, f"must be a decimal number, got {type(value).__name__}")
         try:
@@ -200,10 +201,12 @@ def _schedule(c: _Checker, name: str, raw: Any, key: str) -> Schedule:
             start = int(match.group(1)) * 60 + int(match.group(2))
             end = int(match.group(3)) * 60 + int(match.group(4))
             if start >= 1440 or end > 1440 or start >= end:
-                raise c.fail(f"{day_key}[{index}]", f"{span!r} must open before it closes, within one day (24:00 ends it)")
+                raise c.fail(
+                    f"{day_key}[{index}]", f"{span!r} must open before it closes, within one day (24:00 ends it)"
+                )
             parsed.append((start, end))
         parsed.sort()
-        for (_, end), (start, _) in zip(parsed, parsed[1:]):
+        for (_, end), (start, _) in itertools.pairwise(parsed):
             if start < end:
                 raise c.fail(day_key, f"opening intervals overlap: {spans!r}")
         week.append(tuple(parsed))
@@ -214,11 +217,15 @@ def _schedule(c: _Checker, name: str, raw: Any, key: str) -> Schedule:
     if raw.get("holidays") is not None:
         hol = c.mapping(raw["holidays"], f"{key}.holidays", required=("country",), optional=("subdivision",))
         country = c.text(hol["country"], f"{key}.holidays.country")
-        subdivision = None if hol.get("subdivision") is None else c.text(hol["subdivision"], f"{key}.holidays.subdivision")
+        subdivision = (
+            None if hol.get("subdivision") is None else c.text(hol["subdivision"], f"{key}.holidays.subdivision")
+        )
         try:
             holidays.country_holidays(country, subdiv=subdivision, years=2024)
-        except Exception as exc:  # the package raises NotImplementedError / KeyError for unknown codes
-            raise c.fail(f"{key}.holidays", f"the holidays package does not know {country}/{subdivision}: {exc}") from None
+        except NotImplementedError as exc:  # what the package raises for an unknown country or subdivision
+            raise c.fail(
+                f"{key}.holidays", f"the holidays package does not know {country}/{subdivision}: {exc}"
+            ) from None
 
     closures = raw.get("extra_closures") or []
     if not isinstance(closures, list):
@@ -232,7 +239,9 @@ def _schedule(c: _Checker, name: str, raw: Any, key: str) -> Schedule:
     return Schedule(name, timezone, tuple(week), country, subdivision, frozenset(closed))
 
 
-def _target(c: _Checker, raw: Any, key: str, day_hours: Decimal, default_schedule: str, schedules: dict) -> Target | None:
+def _target(
+    c: _Checker, raw: Any, key: str, day_hours: Decimal, default_schedule: str, schedules: dict
+) -> Target | None:
     if raw is None:
         return None
     raw = c.mapping(raw, key, required=(), optional=_DURATION_KEYS + ("schedule",))
@@ -358,12 +367,12 @@ def load_policy(path: Path) -> Policy:
 __all__ = [
     "CLOCKS",
     "CREDIT_MODES",
-    "CreditScheme",
     "PLANS",
+    "SEVERITIES",
+    "CreditScheme",
     "Policy",
     "PolicyError",
     "PolicyVersion",
-    "SEVERITIES",
     "Schedule",
     "Target",
     "load_policy",

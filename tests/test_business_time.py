@@ -44,8 +44,7 @@ SANTIAGO_LUNCH = schedule("santiago_lunch", "America/Santiago", LUNCH_9_18)
 def con(tmp_path_factory):
     con = connect(tmp_path_factory.mktemp("business_time") / "warehouse.duckdb")
     spans = [
-        CalendarSpan(s, date(2015, 12, 1), date(2016, 2, 29))
-        for s in (UTC_9_17, UTC_LUNCH, CA_LUNCH, SANTIAGO_LUNCH)
+        CalendarSpan(s, date(2015, 12, 1), date(2016, 2, 29)) for s in (UTC_9_17, UTC_LUNCH, CA_LUNCH, SANTIAGO_LUNCH)
     ] + [CalendarSpan(BRUSSELS, date(2024, 12, 1), date(2026, 1, 31))]
     write_business_calendar(con, spans)
     yield con
@@ -66,10 +65,10 @@ def test_r6_friday_1600_plus_two_business_hours_is_monday_1000(con):
 @pytest.mark.parametrize(
     ("sched", "start", "hours", "expected"),
     [
-        ("utc_9_17", utc(2016, 1, 23, 13, 14), 2, utc(2016, 1, 25, 11, 0)),   # Saturday + 2 h
-        ("utc_9_17", utc(2016, 1, 22, 9, 0), 8, utc(2016, 1, 22, 17, 0)),     # exactly one day
+        ("utc_9_17", utc(2016, 1, 23, 13, 14), 2, utc(2016, 1, 25, 11, 0)),  # Saturday + 2 h
+        ("utc_9_17", utc(2016, 1, 22, 9, 0), 8, utc(2016, 1, 22, 17, 0)),  # exactly one day
         ("utc_9_17", utc(2016, 1, 23, 13, 14), 12, utc(2016, 1, 26, 13, 0)),  # more than one day
-        ("utc_lunch", utc(2016, 1, 18, 9, 0), 40, utc(2016, 1, 22, 18, 0)),   # the README, lunch excluded
+        ("utc_lunch", utc(2016, 1, 18, 9, 0), 40, utc(2016, 1, 22, 18, 0)),  # the README, lunch excluded
     ],
 )
 def test_r6_deadlines_agree_with_businesstimedelta(con, sched, start, hours, expected):

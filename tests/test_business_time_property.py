@@ -45,13 +45,11 @@ NEW_YORK = Schedule(
 NIGHTS = Schedule(
     "nights",
     "Europe/Brussels",
-    ((), (), (), (), (), ((22 * 60, 24 * 60),), ((60, 150), (165, 1440))),
+    (((0, 210),), (), (), (), (), ((22 * 60, 24 * 60),), ((60, 150), (165, 1440))),
     None,
     None,
     frozenset(),
 )
-NIGHTS = Schedule(NIGHTS.name, NIGHTS.timezone,
-                  (((0, 210),),) + NIGHTS.opening_minutes[1:], None, None, frozenset())
 SCHEDULES = {s.name: s for s in (BRUSSELS, NEW_YORK, NIGHTS)}
 
 
@@ -73,9 +71,10 @@ CLOSED = {name: _closed_days(s) for name, s in SCHEDULES.items()}
 
 
 def _wall(day: date, minute: int, zone: ZoneInfo) -> datetime:
-    return (datetime(day.year, day.month, day.day, tzinfo=zone) if minute == 0 else
-            datetime.combine(day, time(minute // 60 % 24, minute % 60), tzinfo=zone)
-            if minute < 1440 else datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)).astimezone(UTC)
+    """Local `day` + `minute` (1440 = the next midnight) as a UTC instant; plain datetime rules (fold=0)."""
+    if minute == 1440:
+        day, minute = day + timedelta(days=1), 0
+    return datetime.combine(day, time(minute // 60, minute % 60), tzinfo=zone).astimezone(UTC)
 
 
 def reference_intervals(name: str, first: date):
@@ -120,24 +119,29 @@ def reference_deadline(name: str, start: datetime, remaining: int, exceed: bool)
 
 # --- random instants --------------------------------------------------------------------------------
 
-DST_WEEKS = [date(2025, 3, 30), date(2025, 10, 26),  # Europe
-             date(2025, 3, 9), date(2025, 11, 2)]  # New York
-HOLIDAYS = [date(2025, 1, 1), date(2025, 4, 21), date(2025, 5, 1), date(2025, 5, 29), date(2025, 6, 9),
-            date(2025, 7, 21), date(2025, 8, 15), date(2025, 11, 11), date(2025, 12, 25),  # Belgium
-            date(2025, 7, 4), date(2025, 11, 27), date(2025, 11, 28), date(2025, 12, 24)]  # US/NY, closures
-EDGES = [time(0), time(1), time(2, 30), time(2, 45), time(3, 30), time(8), time(9), time(12), time(13),
-         time(14), time(17), time(17, 30), time(22), time(8, 59, 59), time(17, 0, 1), time(23, 59, 59, 999999)]
+DST_WEEKS = [date(2025, 3, 30), date(2025, 10, 26)] + [date(2025, 3, 9), date(2025, 11, 2)]  # Europe, New York
+BELGIAN_HOLIDAYS = [date(2025, m, d) for m, d in ((1, 1), (4, 21), (5, 1), (5, 29), (6, 9), (7, 21), (8, 15), (11, 11))]
+NEW_YORK_CLOSED = [date(2025, 7, 4), date(2025, 11, 27), date(2025, 11, 28), date(2025, 12, 24), date(2025, 12, 25)]
+HOLIDAYS = BELGIAN_HOLIDAYS + NEW_YORK_CLOSED
+EDGES = [time(h, m) for h, m in ((0, 0), (1, 0), (2, 30), (2, 45), (3, 30), (8, 0), (9, 0), (12, 0), (13, 0), (14, 0))]
+EDGES += [time(17), time(17, 30), time(22), time(8, 59, 59), time(17, 0, 1), time(23, 59, 59, 999999)]
 
 days = st.one_of(
-    st.builds(lambda d, k: min(LAST, max(FIRST, d + timedelta(days=k))),
-              st.sampled_from(DST_WEEKS + HOLIDAYS), st.integers(-4, 4)),
+    st.builds(
+        lambda d, k: min(LAST, max(FIRST, d + timedelta(days=k))),
+        st.sampled_from(DST_WEEKS + HOLIDAYS),
+        st.integers(-4, 4),
+    ),
     st.dates(FIRST, LAST),
 )
 wall_times = st.one_of(st.sampled_from(EDGES), st.times())
 zones = st.sampled_from([ZoneInfo("Europe/Brussels"), ZoneInfo("America/New_York"), UTC])
 instants = st.builds(
     lambda d, t, z, fold: datetime.combine(d, t, tzinfo=z).replace(fold=fold).astimezone(UTC),
-    days, wall_times, zones, st.integers(0, 1),
+    days,
+    wall_times,
+    zones,
+    st.integers(0, 1),
 )
 lengths = st.one_of(
     st.just(timedelta(0)),
@@ -178,9 +182,13 @@ def test_r6_reference_agrees_with_a_minute_by_minute_walk():
     """The reference itself, checked against the plainest reading: is each minute of a DST week open?
     (Not for wall-clock hours inside a DST gap or overlap: there an opening interval runs from its
     opening instant to its closing instant, read with fold=0, which a minute-by-minute walk cannot say.)"""
-    for name, first in (("brussels", datetime(2025, 3, 28, tzinfo=UTC)), ("brussels", datetime(2025, 10, 24, tzinfo=UTC)),
-                        ("nights", datetime(2025, 11, 7, tzinfo=UTC)), ("new_york", datetime(2025, 3, 7, tzinfo=UTC)),
-                        ("new_york", datetime(2025, 12, 22, tzinfo=UTC))):
+    for name, first in (
+        ("brussels", datetime(2025, 3, 28, tzinfo=UTC)),
+        ("brussels", datetime(2025, 10, 24, tzinfo=UTC)),
+        ("nights", datetime(2025, 11, 7, tzinfo=UTC)),
+        ("new_york", datetime(2025, 3, 7, tzinfo=UTC)),
+        ("new_york", datetime(2025, 12, 22, tzinfo=UTC)),
+    ):
         schedule = SCHEDULES[name]
         zone = ZoneInfo(schedule.timezone)
         open_minutes = 0

@@ -50,7 +50,7 @@ def test_r5_default_policy_targets_match_the_contract_table():
 def test_r6_default_schedule_is_brussels_nine_to_five_with_belgian_holidays():
     schedule = load_policy(DEFAULT_POLICY_FILE).version_for("2024-01").schedules["brussels"]
     assert schedule.timezone == "Europe/Brussels"
-    assert schedule.opening_minutes[:5] == ((( 9 * 60, 17 * 60),),) * 5
+    assert schedule.opening_minutes[:5] == (((9 * 60, 17 * 60),),) * 5
     assert schedule.opening_minutes[5:] == ((), ())
     assert schedule.holiday_country == "BE"
     assert schedule.weekly_open_seconds == 40 * H
@@ -61,8 +61,8 @@ def test_r18_credit_scheme_is_exact_decimals():
     assert version.uptime_targets == {"enterprise": Decimal("0.999"), "growth": None}
     assert version.credits.mode == "whole_steps"
     assert version.credits.step == Decimal("0.001")
-    assert version.credits.credit_per_step_pct == Decimal("5")
-    assert version.credits.cap_pct == Decimal("25")
+    assert version.credits.credit_per_step_pct == Decimal(5)
+    assert version.credits.cap_pct == Decimal(25)
     assert isinstance(version.credits.step, Decimal)
 
 
@@ -92,28 +92,56 @@ def test_r5_month_before_the_first_version_is_an_error_naming_it():
 @pytest.mark.parametrize(
     ("edit", "message"),
     [
-        (lambda v: v["uptime"]["credits"].__setitem__("step", 0.001), r"versions\[0\]\.uptime\.credits\.step: .*quoted decimal"),
-        (lambda v: v["uptime"]["targets"].__setitem__("enterprise", "99.9"), r"uptime\.targets\.enterprise: .*at most 1"),
+        (
+            lambda v: v["uptime"]["credits"].__setitem__("step", 0.001),
+            r"versions\[0\]\.uptime\.credits\.step: .*quoted decimal",
+        ),
+        (
+            lambda v: v["uptime"]["targets"].__setitem__("enterprise", "99.9"),
+            r"uptime\.targets\.enterprise: .*at most 1",
+        ),
         (lambda v: v["uptime"]["credits"].__setitem__("mode", "rounded"), r"uptime\.credits\.mode: must be one of"),
-        (lambda v: v["support"]["targets"]["enterprise"]["S2"].__setitem__("response", {"hours": 4}),
-         r"support\.targets\.enterprise\.S2\.response\.hours: unknown key"),
-        (lambda v: v["support"]["targets"]["enterprise"]["S2"].__setitem__("response", {}),
-         r"support\.targets\.enterprise\.S2\.response: give exactly one"),
+        (
+            lambda v: v["support"]["targets"]["enterprise"]["S2"].__setitem__("response", {"hours": 4}),
+            r"support\.targets\.enterprise\.S2\.response\.hours: unknown key",
+        ),
+        (
+            lambda v: v["support"]["targets"]["enterprise"]["S2"].__setitem__("response", {}),
+            r"support\.targets\.enterprise\.S2\.response: give exactly one",
+        ),
         (lambda v: v["support"]["targets"]["growth"].pop("S3"), r"support\.targets\.growth\.S3: missing"),
-        (lambda v: v["support"]["targets"]["enterprise"]["S1"].__setitem__(
-            "response", {"calendar_hours": 1, "schedule": "brussels"}), r"S1\.response\.schedule: a calendar-hours"),
-        (lambda v: v["support"]["targets"]["enterprise"]["S3"].__setitem__(
-            "response", {"business_hours": 8, "schedule": "paris"}), r"S3\.response\.schedule: unknown schedule 'paris'"),
-        (lambda v: v["schedules"]["brussels"].__setitem__("timezone", "Europe/Bruxelles"),
-         r"schedules\.brussels\.timezone: unknown IANA time zone"),
-        (lambda v: v["schedules"]["brussels"]["opening_hours"].__setitem__("monday", ["17:00-09:00"]),
-         r"opening_hours\.monday\[0\]: .*must open before it closes"),
-        (lambda v: v["schedules"]["brussels"]["opening_hours"].__setitem__("funday", []),
-         r"opening_hours\.funday: unknown key"),
-        (lambda v: v["schedules"]["brussels"]["holidays"].__setitem__("country", "XX"),
-         r"schedules\.brussels\.holidays: the holidays package does not know XX"),
-        (lambda v: v["schedules"]["brussels"].__setitem__("extra_closures", ["2025-13-01"]),
-         r"extra_closures\[0\]: not a date"),
+        (
+            lambda v: v["support"]["targets"]["enterprise"]["S1"].__setitem__(
+                "response", {"calendar_hours": 1, "schedule": "brussels"}
+            ),
+            r"S1\.response\.schedule: a calendar-hours",
+        ),
+        (
+            lambda v: v["support"]["targets"]["enterprise"]["S3"].__setitem__(
+                "response", {"business_hours": 8, "schedule": "paris"}
+            ),
+            r"S3\.response\.schedule: unknown schedule 'paris'",
+        ),
+        (
+            lambda v: v["schedules"]["brussels"].__setitem__("timezone", "Europe/Bruxelles"),
+            r"schedules\.brussels\.timezone: unknown IANA time zone",
+        ),
+        (
+            lambda v: v["schedules"]["brussels"]["opening_hours"].__setitem__("monday", ["17:00-09:00"]),
+            r"opening_hours\.monday\[0\]: .*must open before it closes",
+        ),
+        (
+            lambda v: v["schedules"]["brussels"]["opening_hours"].__setitem__("funday", []),
+            r"opening_hours\.funday: unknown key",
+        ),
+        (
+            lambda v: v["schedules"]["brussels"]["holidays"].__setitem__("country", "XX"),
+            r"schedules\.brussels\.holidays: the holidays package does not know XX",
+        ),
+        (
+            lambda v: v["schedules"]["brussels"].__setitem__("extra_closures", ["2025-13-01"]),
+            r"extra_closures\[0\]: not a date",
+        ),
         (lambda v: v.__setitem__("effective_from", "2024"), r"versions\[0\]\.effective_from: must be a quoted"),
         (lambda v: v.__setitem__("business_day_hours", "0"), r"business_day_hours: must be positive"),
     ],

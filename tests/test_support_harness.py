@@ -53,7 +53,7 @@ class Desk:
     last_counts: dict = field(default_factory=dict)
 
     @classmethod
-    def open(cls, tmp_path: Path) -> "Desk":
+    def open(cls, tmp_path: Path) -> Desk:
         con = connect(tmp_path / "warehouse.duckdb")
         create_valid_tables(con)
         return cls(con)

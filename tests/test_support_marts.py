@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 import yaml
-from test_support_harness import H, Desk, brief, bxl
+from test_support_harness import Desk, H, brief, bxl
 
 from pipeline.policy import load_policy
 from pipeline.settings import DEFAULT_POLICY_FILE
@@ -22,8 +22,10 @@ def desk(tmp_path):
 
 
 def ticket_ids(desk, month):
-    return sorted(r[0] for r in desk.con.execute(
-        "SELECT DISTINCT ticket_id FROM main.ticket_sla WHERE month = ?", [month]).fetchall())
+    return sorted(
+        r[0]
+        for r in desk.con.execute("SELECT DISTINCT ticket_id FROM main.ticket_sla WHERE month = ?", [month]).fetchall()
+    )
 
 
 def test_r4_marts_hold_the_tickets_of_their_month_only(desk):
@@ -54,7 +56,10 @@ def test_r4_plan_at_creation_decides_the_targets(desk):
     desk.run("2025-03")
     enterprise, growth = desk.sla("ENT", "response"), desk.sla("GRO", "response")
     assert (enterprise["plan"], brief(enterprise), enterprise["business_time"]) == (
-        "enterprise", ("breached", "S1", 2 * H, 1 * H), False)
+        "enterprise",
+        ("breached", "S1", 2 * H, 1 * H),
+        False,
+    )
     assert (growth["plan"], brief(growth), growth["business_time"]) == ("growth", ("met", "S1", 2 * H, 4 * H), True)
     growth_resolution = desk.sla("GRO", "resolution")  # growth has no resolution target, still running
     assert (growth_resolution["status"], growth_resolution["target_seconds"]) == ("no_target", None)
@@ -94,7 +99,12 @@ def test_r12_attainment_is_met_over_decided_with_pending_apart(desk):
     s3 = rows[("S3", "response")]
     assert (s3["met"], s3["breached"], s3["pending"], s3["attainment"]) == (0, 0, 1, None)
     resolution = rows[("S2", "resolution")]  # nothing confirmed, 7 bh < 8: all pending, no attainment
-    assert (resolution["met"], resolution["breached"], resolution["pending"], resolution["attainment"]) == (0, 0, 4, None)
+    assert (resolution["met"], resolution["breached"], resolution["pending"], resolution["attainment"]) == (
+        0,
+        0,
+        4,
+        None,
+    )
 
 
 def test_r12_no_decided_ticket_means_null_never_100_percent(desk):
@@ -115,11 +125,26 @@ def test_r12_all_met_is_exactly_one(desk):
 
 
 def test_r12_customer_changing_plan_mid_month_gets_a_row_per_plan(desk):
-    desk.ticket("G", bxl("2025-03-03 09:00"), "S2", (bxl("2025-03-03 10:00"), "agent_reply"),
-                plan="growth", customer_id="switcher")
-    desk.ticket("E", bxl("2025-03-24 09:00"), "S2", (bxl("2025-03-24 15:00"), "agent_reply"),
-                plan="enterprise", customer_id="switcher")
+    desk.ticket(
+        "G",
+        bxl("2025-03-03 09:00"),
+        "S2",
+        (bxl("2025-03-03 10:00"), "agent_reply"),
+        plan="growth",
+        customer_id="switcher",
+    )
+    desk.ticket(
+        "E",
+        bxl("2025-03-24 09:00"),
+        "S2",
+        (bxl("2025-03-24 15:00"), "agent_reply"),
+        plan="enterprise",
+        customer_id="switcher",
+    )
     desk.run("2025-03")
-    rows = [(r["plan"], r["severity"], r["met"], r["breached"], r["attainment"])
-            for r in desk.attainment("2025-03") if r["clock"] == "response"]
-    assert rows == [("enterprise", "S2", 0, 1, Decimal("0")), ("growth", "S2", 1, 0, Decimal("1"))]
+    rows = [
+        (r["plan"], r["severity"], r["met"], r["breached"], r["attainment"])
+        for r in desk.attainment("2025-03")
+        if r["clock"] == "response"
+    ]
+    assert rows == [("enterprise", "S2", 0, 1, Decimal(0)), ("growth", "S2", 1, 0, Decimal(1))]

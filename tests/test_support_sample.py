@@ -20,7 +20,7 @@ MONTHS = ("2026-09", "2026-10", "2026-11")
 
 
 def z(text: str) -> datetime:
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return datetime.fromisoformat(text)
 
 
 @pytest.fixture(scope="module")
@@ -115,7 +115,8 @@ def test_r7_to_r10_sample_designed_ticket(con, ticket_id):
 def test_r10_sample_due_at_semantics(con):
     # Met exactly at the target: due_at is the reply. Breached: when the target was reached.
     # Stopped or paused before the target (T-UNCONF-1 resolved, never confirmed): no due_at.
-    due = dict(((t, c), d) for t, c, d in con.execute("SELECT ticket_id, clock, due_at FROM main.ticket_sla").fetchall())
+    rows = con.execute("SELECT ticket_id, clock, due_at FROM main.ticket_sla").fetchall()
+    due = {(ticket, clock): due_at for ticket, clock, due_at in rows}
     assert due[("T-R9-1", "response")] == z("2026-10-07T13:00:00Z")
     assert due[("T-DST-1", "response")] == z("2026-10-26T11:00:00Z")
     assert due[("T-DST-4", "response")] == z("2026-10-26T12:00:00Z")
@@ -129,22 +130,30 @@ def test_r4_sample_rejected_tickets_and_duplicates(con):
     ids = [r[0] for r in con.execute("SELECT ticket_id FROM main.ticket_sla WHERE clock = 'response'").fetchall()]
     assert "T-VAND-OCT" not in ids and "T-NOCONTRACT-1" not in ids and "T-CONFLICT-1" not in ids
     assert ids.count("T-DUP-1") == 1
-    months = dict(con.execute("SELECT month, count(*) FROM main.ticket_sla WHERE clock = 'response' GROUP BY 1").fetchall())
+    months = dict(
+        con.execute("SELECT month, count(*) FROM main.ticket_sla WHERE clock = 'response' GROUP BY 1").fetchall()
+    )
     assert months == {"2026-09": 5, "2026-10": 145, "2026-11": 1}
 
 
 def test_r12_sample_attainment_counts_every_clock_once_and_hooli_has_a_row_per_plan(con):
-    by_status = dict(con.execute(
-        "SELECT status, count(*) FROM main.ticket_sla WHERE month = '2026-10' GROUP BY 1").fetchall())
+    by_status = dict(
+        con.execute("SELECT status, count(*) FROM main.ticket_sla WHERE month = '2026-10' GROUP BY 1").fetchall()
+    )
     sums = con.execute(
         "SELECT sum(met), sum(breached), sum(pending), sum(no_target) FROM main.support_attainment"
-        " WHERE month = '2026-10'").fetchone()
+        " WHERE month = '2026-10'"
+    ).fetchone()
     assert sums == (by_status["met"], by_status["breached"], by_status["pending"], by_status["no_target"])
     hooli = con.execute(
         "SELECT DISTINCT plan FROM main.support_attainment WHERE customer_id = 'hooli' AND month = '2026-10'"
-        " ORDER BY plan").fetchall()
+        " ORDER BY plan"
+    ).fetchall()
     assert hooli == [("enterprise",), ("growth",)]
     # Nothing decided → NULL, never 1: every NULL row has met + breached = 0, every other row has a value.
-    assert con.execute(
-        "SELECT count(*) FROM main.support_attainment WHERE (attainment IS NULL) <> (met + breached = 0)"
-    ).fetchone()[0] == 0
+    assert (
+        con.execute(
+            "SELECT count(*) FROM main.support_attainment WHERE (attainment IS NULL) <> (met + breached = 0)"
+        ).fetchone()[0]
+        == 0
+    )

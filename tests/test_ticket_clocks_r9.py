@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from test_support_harness import H, Desk, bxl, brief
+from test_support_harness import Desk, H, brief, bxl
 
 
 @pytest.fixture()
@@ -15,9 +15,13 @@ def desk(tmp_path):
 
 def test_r9_example_raise_starts_stricter_target_when_raised(desk):
     # S4 at Wed 10:00, raised to S2 at 11:00, reply at 15:00: S4 1 bh ≤ 24; S2 from 11:00: 4 bh ≤ 4.
-    desk.ticket("T1", bxl("2025-03-12 10:00"), "S4",
-                (bxl("2025-03-12 11:00"), "severity_changed", "S2"),
-                (bxl("2025-03-12 15:00"), "agent_reply"))
+    desk.ticket(
+        "T1",
+        bxl("2025-03-12 10:00"),
+        "S4",
+        (bxl("2025-03-12 11:00"), "severity_changed", "S2"),
+        (bxl("2025-03-12 15:00"), "agent_reply"),
+    )
     desk.run("2025-03")
     row = desk.sla("T1", "response")
     assert brief(row) == ("met", "S2", 4 * H, 4 * H)
@@ -31,9 +35,13 @@ def test_r9_example_raise_starts_stricter_target_when_raised(desk):
 
 def test_r9_downgrade_never_erases_breach(desk):
     # S1 at Sat 10:00, lowered to S2 at Sat 12:00, reply Mon 10:00: the S1 segment ends with 2 h > 1 h.
-    desk.ticket("T2", bxl("2025-03-15 10:00"), "S1",
-                (bxl("2025-03-15 12:00"), "severity_changed", "S2"),
-                (bxl("2025-03-17 10:00"), "agent_reply"))
+    desk.ticket(
+        "T2",
+        bxl("2025-03-15 10:00"),
+        "S1",
+        (bxl("2025-03-15 12:00"), "severity_changed", "S2"),
+        (bxl("2025-03-17 10:00"), "agent_reply"),
+    )
     desk.run("2025-03")
     row = desk.sla("T2", "response")
     assert brief(row) == ("breached", "S2", 1 * H, 4 * H)  # reported: the last (S2) segment, 1 bh
@@ -43,9 +51,13 @@ def test_r9_downgrade_never_erases_breach(desk):
 
 def test_r9_early_downgrade_counts_lower_severity_from_creation(desk):
     # S1 at Sat 10:00, lowered to S2 at 10:30, reply Mon 10:00: S1 0.5 h ≤ 1; S2 from creation 1 bh ≤ 4.
-    desk.ticket("T3", bxl("2025-03-15 10:00"), "S1",
-                (bxl("2025-03-15 10:30"), "severity_changed", "S2"),
-                (bxl("2025-03-17 10:00"), "agent_reply"))
+    desk.ticket(
+        "T3",
+        bxl("2025-03-15 10:00"),
+        "S1",
+        (bxl("2025-03-15 10:30"), "severity_changed", "S2"),
+        (bxl("2025-03-17 10:00"), "agent_reply"),
+    )
     desk.run("2025-03")
     row = desk.sla("T3", "response")
     assert brief(row) == ("met", "S2", 1 * H, 4 * H)
@@ -55,10 +67,14 @@ def test_r9_early_downgrade_counts_lower_severity_from_creation(desk):
 def test_r9_continuously_at_or_above_counts_from_the_raise(desk):
     # S3 Mon 09:00, raised to S1 at 14:00, lowered to S2 at 14:15, reply 14:30: S3 5 bh ≤ 8;
     # S1 0.25 h ≤ 1; S2 counted from 14:00 (at S2 or above since then): 0.5 bh ≤ 4.
-    desk.ticket("T4", bxl("2025-03-17 09:00"), "S3",
-                (bxl("2025-03-17 14:00"), "severity_changed", "S1"),
-                (bxl("2025-03-17 14:15"), "severity_changed", "S2"),
-                (bxl("2025-03-17 14:30"), "agent_reply"))
+    desk.ticket(
+        "T4",
+        bxl("2025-03-17 09:00"),
+        "S3",
+        (bxl("2025-03-17 14:00"), "severity_changed", "S1"),
+        (bxl("2025-03-17 14:15"), "severity_changed", "S2"),
+        (bxl("2025-03-17 14:30"), "agent_reply"),
+    )
     desk.run("2025-03")
     row = desk.sla("T4", "response")
     assert brief(row) == ("met", "S2", 1800, 4 * H)
@@ -67,9 +83,13 @@ def test_r9_continuously_at_or_above_counts_from_the_raise(desk):
 
 def test_r9_change_to_same_severity_starts_no_segment(desk):
     # Without a new segment the S2 clock keeps counting from creation: 09:00 → 14:00 = 5 bh > 4.
-    desk.ticket("T5", bxl("2025-03-17 09:00"), "S2",
-                (bxl("2025-03-17 12:00"), "severity_changed", "S2"),
-                (bxl("2025-03-17 14:00"), "agent_reply"))
+    desk.ticket(
+        "T5",
+        bxl("2025-03-17 09:00"),
+        "S2",
+        (bxl("2025-03-17 12:00"), "severity_changed", "S2"),
+        (bxl("2025-03-17 14:00"), "agent_reply"),
+    )
     desk.run("2025-03")
     row = desk.sla("T5", "response")
     assert brief(row) == ("breached", "S2", 5 * H, 4 * H)
@@ -78,9 +98,13 @@ def test_r9_change_to_same_severity_starts_no_segment(desk):
 
 
 def test_r9_severity_change_after_the_stop_does_not_concern_the_clock(desk):
-    desk.ticket("T6", bxl("2025-03-17 09:00"), "S2",
-                (bxl("2025-03-17 10:00"), "agent_reply"),
-                (bxl("2025-03-17 11:00"), "severity_changed", "S1"))
+    desk.ticket(
+        "T6",
+        bxl("2025-03-17 09:00"),
+        "S2",
+        (bxl("2025-03-17 10:00"), "agent_reply"),
+        (bxl("2025-03-17 11:00"), "severity_changed", "S1"),
+    )
     desk.run("2025-03", as_of=bxl("2025-03-17 12:00"))
     response = desk.sla("T6", "response")
     assert brief(response) == ("met", "S2", 1 * H, 4 * H)
@@ -94,10 +118,14 @@ def test_r9_severity_change_after_the_stop_does_not_concern_the_clock(desk):
 def test_r9_raised_segment_breach_survives_a_later_downgrade_to_no_target(desk):
     # Resolution clock: S2 (8 bh) from Mon 09:00; still open Tue 10:00 (9 bh) when lowered to S4, which
     # has no resolution target: the S2 breach stands (R10: breached even when the last has no target).
-    desk.ticket("T7", bxl("2025-03-17 09:00"), "S2",
-                (bxl("2025-03-17 09:30"), "agent_reply"),
-                (bxl("2025-03-18 10:00"), "severity_changed", "S4"),
-                (bxl("2025-03-18 11:00"), "customer_confirmed"))
+    desk.ticket(
+        "T7",
+        bxl("2025-03-17 09:00"),
+        "S2",
+        (bxl("2025-03-17 09:30"), "agent_reply"),
+        (bxl("2025-03-18 10:00"), "severity_changed", "S4"),
+        (bxl("2025-03-18 11:00"), "customer_confirmed"),
+    )
     desk.run("2025-03")
     row = desk.sla("T7", "resolution")
     assert row["status"] == "breached"
