@@ -162,20 +162,21 @@ def _literal(text: str) -> str:
 
 
 def _parquet_select(paths: list[Path], columns: dict[str, str]) -> str:
-    """One read_parquet over files sharing a schema: contract columns as text, the row as JSON for `raw`.
+    """One read_parquet over files sharing a schema, every contract column as text.
 
+    `raw` stays NULL here: rendering every row as JSON would cost more than reading the files, so the
+    JSON of a rejected row is built from its text columns only when it is rejected (probe_scan).
     DuckDB binds no parameters in a view, so paths (file-system data, not SQL) are quoted as literals."""
     as_text = {
         name: (f"CAST(p.{_identifier(name)} AS VARCHAR)" if name in columns else "CAST(NULL AS VARCHAR)")
         for name in PROBE_COLUMNS
     }
-    row_json = "CAST(to_json({" + ", ".join(f"{_literal(n)}: p.{_identifier(n)}" for n in columns) + "}) AS VARCHAR)"
     files = "[" + ", ".join(_literal(str(p)) for p in paths) + "]"
     return (
         "SELECT p.filename AS file_path, p.file_row_number + 1 AS line_number, "
         "CAST(NULL AS VARCHAR) AS shape_problem, "
         + ", ".join(f"{expr} AS {_identifier(name)}" for name, expr in as_text.items())
-        + f", {row_json} AS raw FROM read_parquet({files}, filename = true, file_row_number = true) AS p"
+        + f", CAST(NULL AS VARCHAR) AS raw FROM read_parquet({files}, filename = true, file_row_number = true) AS p"
     )
 
 

@@ -23,6 +23,7 @@ from pipeline.sqlrunner import run_models
 
 UPTIME_MODELS = (
     "intermediate/probe_scan",
+    "intermediate/probe_tenant_sets",
     "intermediate/rejected_probe_results",
     "intermediate/probe_judged_results",
     "intermediate/accounting_probe_results",

@@ -3,21 +3,25 @@
 -- minute whose shared health passed and no shared result failed: that minute is up whatever the row
 -- says (R15), and it has no duplicate (its set has one result).
 -- Grain: one row per probe record fetched: all shared rows; every tenant row of a (customer, minute)
--- that pass 1 flagged (a failing tenant result, or more than one result of a check); every tenant row
+-- that pass 1 flagged (a failing tenant result: probe_scan; more than one result of a check:
+-- probe_tenant_sets); every tenant row
 -- in a minute the shared sets do not settle (no shared health result, or a failing shared result).
 -- `is_duplicate` marks all but the first copy, in (sorted path, record number) order, of rows equal in
 -- every parsed contract column, whatever their file format.
 -- The filter reads only customer_id and the minute; validity comes from pass 1 (its rejected records),
 -- so the costly parsing runs only for the rows fetched.
--- Inputs: probe_results, probe_files (TEMP), intermediate.probe_scan.
+-- Inputs: probe_results, probe_files (TEMP), intermediate.probe_scan, intermediate.probe_tenant_sets.
 WITH unsettled_minutes AS (
-    SELECT range AS minute FROM range($month_start, $month_end, INTERVAL 1 MINUTE)
+    SELECT range AS minute_number
+    FROM range(epoch_us(CAST($month_start AS TIMESTAMPTZ)) // 60000000, epoch_us(CAST($month_end AS TIMESTAMPTZ)) // 60000000)
     EXCEPT
-    SELECT minute FROM intermediate.probe_scan
+    SELECT minute_number FROM intermediate.probe_scan
     WHERE summary = 'shared' AND health_rows > 0 AND failed_rows = 0
 ),
 tenant_keys AS (
-    SELECT tenant_key FROM intermediate.probe_scan WHERE summary = 'tenant'
+    SELECT tenant_key FROM intermediate.probe_scan WHERE summary = 'failing'
+    UNION
+    SELECT tenant_key FROM intermediate.probe_tenant_sets
 ),
 rejected_records AS (
     SELECT file_path, line_number FROM intermediate.probe_scan WHERE summary = 'rejected'
@@ -28,8 +32,8 @@ fetched AS (
     WHERE p.probed_at >= $month_start AND p.probed_at < $month_end
       AND (
           p.customer_id IS NULL
-          OR p.minute IN (SELECT minute FROM unsettled_minutes)
-          OR hash(p.customer_id, p.minute) IN (SELECT tenant_key FROM tenant_keys)
+          OR p.minute_number IN (SELECT minute_number FROM unsettled_minutes)
+          OR hash(p.customer_id, p.minute_number) >> 1 IN (SELECT tenant_key FROM tenant_keys)
       )
       AND NOT EXISTS (
           SELECT 1 FROM rejected_records AS r WHERE r.file_path = p.file_path AND r.line_number = p.line_number

@@ -2,13 +2,14 @@
 -- Grain: one row per summary group, labelled by `summary`:
 --   'file'      — per file × outcome ('rejected' | 'other_month' | 'month'): `rows` (the accounting);
 --   'rejected'  — per rejected record (file, line): its `reason` and `raw` text;
---   'shared'    — per minute with shared results: `rows`, `health_rows`, `failed_rows`;
---   'tenant'    — per (tenant customer, minute), keyed by `tenant_key` = hash(customer_id, minute), that
---                 pass 2 must fetch: a failing tenant result, or more than one result of a check (the
---                 only way an exact duplicate can hide in a tenant set).
+--   'shared'    — per minute (`minute_number`, minutes since the epoch) with shared results: `rows`,
+--                 `health_rows`, `failed_rows`;
+--   'failing'   — per (tenant customer, minute) with a failing tenant result, keyed by
+--                 `tenant_key` = hash(customer_id, minute_number) >> 1 (pass 2 fetches all its rows).
+-- The other tenant keys pass 2 needs (sets with several results) come from probe_tenant_sets.
 -- Inputs: probe_results (TEMP view, sql/staging/probe_results.sql), intermediate.valid_customers,
--- probe_customer_rejections (TEMP view). One GROUPING SETS aggregate so the ~45 M rows are read and
--- parsed once here (reading them is the cost that matters; see docs/uptime-credits.md).
+-- probe_customer_rejections (TEMP view). One GROUPING SETS aggregate of few groups, so the ~45 M rows
+-- are read and fully parsed once (see docs/uptime-credits.md).
 WITH checked AS (
     SELECT
         p.*,
@@ -42,16 +43,16 @@ keyed AS (
         failed,
         CASE WHEN outcome = 'rejected' THEN line_number END AS rejected_line,
         CASE WHEN outcome = 'rejected' THEN reason END AS rejected_reason,
-        CASE WHEN outcome = 'rejected' THEN raw END AS rejected_raw,
-        CASE WHEN outcome = 'month' AND customer_id IS NOT NULL THEN hash(customer_id, minute) END AS tenant_key,
-        CASE WHEN outcome = 'month' AND customer_id IS NULL THEN minute END AS shared_minute
+        CASE WHEN outcome = 'rejected' THEN coalesce(raw, CAST(to_json(text_record) AS VARCHAR)) END AS rejected_raw,
+        CASE WHEN outcome = 'month' AND customer_id IS NOT NULL AND failed THEN hash(customer_id, minute_number) >> 1 END AS tenant_key,
+        CASE WHEN outcome = 'month' AND customer_id IS NULL THEN minute_number END AS shared_minute
     FROM outcomes
 )
 SELECT
     CASE
         WHEN GROUPING(outcome) = 0 THEN 'file'
         WHEN GROUPING(rejected_line) = 0 THEN 'rejected'
-        WHEN GROUPING(tenant_key) = 0 THEN 'tenant'
+        WHEN GROUPING(tenant_key) = 0 THEN 'failing'
         ELSE 'shared'
     END AS summary,
     file_path,
@@ -60,7 +61,7 @@ SELECT
     any_value(rejected_reason) AS reason,
     any_value(rejected_raw) AS raw,
     tenant_key,
-    shared_minute AS minute,
+    shared_minute AS minute_number,
     count(*) AS rows,
     count(*) FILTER (WHERE "check" = 'health_live') AS health_rows,
     count(*) FILTER (WHERE failed) AS failed_rows
@@ -69,8 +70,5 @@ GROUP BY GROUPING SETS ((file_path, outcome), (file_path, rejected_line), (tenan
 HAVING
     GROUPING(outcome) = 0
     OR (GROUPING(rejected_line) = 0 AND rejected_line IS NOT NULL)
-    OR (GROUPING(tenant_key) = 0 AND tenant_key IS NOT NULL
-        AND (count(*) FILTER (WHERE failed) > 0
-             OR count(*) FILTER (WHERE "check" = 'health_live') > 1
-             OR count(*) FILTER (WHERE "check" = 'chat_completions') > 1))
+    OR (GROUPING(tenant_key) = 0 AND tenant_key IS NOT NULL)
     OR (GROUPING(shared_minute) = 0 AND shared_minute IS NOT NULL)

@@ -9,6 +9,7 @@ SELECT
     file_path,
     line_number,
     raw,
+    text_record,
     nullif(customer_id, '') AS customer_id,
     "check",
     nullif(region, '') AS region,
@@ -17,7 +18,9 @@ SELECT
     latency AS latency_ms,
     probed_ts AS probed_at,
     -- the minute [hh:mm:00, +60 s) in UTC by integer arithmetic: date_trunc on TIMESTAMPTZ goes through
-    -- ICU calendars and costs several seconds per month of probes
+    -- ICU calendars and costs several seconds per month of probes. `minute_number` (minutes since the
+    -- epoch) is the cheap key the passes group and join on; `minute` is built only for fetched rows.
+    epoch_us(probed_ts) // 60000000 AS minute_number,
     make_timestamptz(epoch_us(probed_ts) // 60000000 * 60000000) AS minute,
     -- R13: empty/0 (timeout, network) or outside 200-299 is a failure.
     NOT coalesce(status BETWEEN 200 AND 299, false) AS failed,
@@ -40,25 +43,28 @@ FROM (
         *,
         CASE
             WHEN probed_at_text IS NULL THEN false
-            -- fast path: exactly 'YYYY-MM-DDTHH:MM:SSZ' (20 characters, T at 11, Z at 20)
-            WHEN strlen(probed_at_text) = 20 AND ends_with(probed_at_text, 'Z') AND substr(probed_at_text, 11, 1) = 'T'
-                THEN true
+            -- fast path: ends in Z, so it names UTC (try_cast below must still read it); every other
+            -- shape goes through the full ISO 8601 pattern
+            WHEN ends_with(probed_at_text, 'Z') THEN true
             ELSE regexp_full_match(
                 probed_at_text, '\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?([Zz]|[+-]\d{2}(:?\d{2})?)')
         END AS has_offset,
         try_cast(probed_at_text AS TIMESTAMPTZ) AS probed_ts,
+        -- R13: empty (or 0) = timeout. DuckDB's integer cast is lenient ('200.5' → 201, ' 200', '2e2'),
+        -- so a status must also print back exactly as written: 1-3 digits, nothing else.
         CASE
             WHEN status_text IS NULL THEN 0
-            WHEN strlen(status_text) <= 3 AND ltrim(status_text, '0123456789') = '' THEN CAST(status_text AS INTEGER)
+            WHEN CAST(try_cast(status_text AS USMALLINT) AS VARCHAR) = status_text
+                 AND try_cast(status_text AS USMALLINT) <= 999 THEN try_cast(status_text AS USMALLINT)
         END AS status,
-        CASE
-            WHEN latency_text IS NULL THEN NULL
-            WHEN strlen(latency_text) <= 12 AND ltrim(latency_text, '0123456789') = '' THEN CAST(latency_text AS DECIMAL(18, 3))
-            WHEN regexp_full_match(latency_text, '\d{1,12}(\.\d{1,3})?') THEN CAST(latency_text AS DECIMAL(18, 3))
-        END AS latency
+        -- informational only: any non-negative decimal DuckDB reads (3 decimals kept)
+        CASE WHEN try_cast(latency_text AS DECIMAL(18, 3)) >= 0 THEN try_cast(latency_text AS DECIMAL(18, 3)) END AS latency
     FROM (
         SELECT
             *,
+            -- the record as read: the raw text of a rejected Parquet row is rendered from it (probe_scan)
+            {'probed_at': probed_at, 'check': "check", 'region': region, 'customer_id': customer_id,
+             'status_code': status_code, 'error_code': error_code, 'latency_ms': latency_ms} AS text_record,
             -- values are read as written: a value with surrounding spaces is not parsed into something else
             nullif(probed_at, '') AS probed_at_text,
             nullif(status_code, '') AS status_text,
