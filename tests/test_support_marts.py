@@ -148,3 +148,20 @@ def test_r12_customer_changing_plan_mid_month_gets_a_row_per_plan(desk):
         if r["clock"] == "response"
     ]
     assert rows == [("enterprise", "S2", 0, 1, Decimal(0)), ("growth", "S2", 1, 0, Decimal(1))]
+
+
+def test_r4_month_without_tickets_builds_empty_marts(desk):
+    desk.ticket("OTHER", bxl("2025-02-03 09:00"), "S2")
+    counts = desk.run("2025-03", as_of=bxl("2025-03-31 12:00"))
+    assert counts["marts/ticket_sla"] == 0 and counts["marts/support_attainment"] == 0
+    assert desk.con.execute("SELECT count(*) FROM main.ticket_sla WHERE month = '2025-03'").fetchone()[0] == 0
+
+
+def test_r6_rerun_of_an_old_month_with_a_far_as_of_still_has_a_calendar(desk):
+    # A 2024 ticket still open when a 2026 drop is run: its calendar must reach from 2024 to past as-of.
+    desk.ticket("OLD", bxl("2024-01-15 09:00"), "S3")
+    desk.run("2024-01", as_of=bxl("2026-06-01 12:00"))
+    response = desk.sla("OLD", "response")
+    assert brief(response) == ("breached", "S3", response["elapsed_seconds"], 8 * H)
+    assert response["due_at"] == bxl("2024-01-15 17:00")
+    assert response["breached_at"] == bxl("2024-01-16 09:00")
