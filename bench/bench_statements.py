@@ -5,13 +5,13 @@ process, and the ratio of our per-statement time (Jinja2 view → PDF/A-3b with 
 hashed and written to disk) to a bare WeasyPrint render of the same HTML (target ≤ 1.15).
 
 Sources:
-  --source large      the large month: `pipeline.samplegen --customers N` drop run through ingestion,
-                      the support engine and the uptime engine (cached under bench/out/); slow the
-                      first time (minutes), then reused.
-  --source synthetic  (default) the synthetic warehouse of `pipeline.statements.synthetic` with
+  --source large      (default) the large month: `pipeline.samplegen --customers N` drop run through
+                      ingestion, the support engine and the uptime engine (cached under bench/out/);
+                      slow the first time (minutes), then reused.
+  --source synthetic  the synthetic warehouse of `pipeline.statements.synthetic` with
                       `--count` enterprise customers; seconds to build.
 
-    uv run python bench/bench_statements.py [--source large] [--count 1000] [--baseline 100]
+    uv run python bench/bench_statements.py [--source synthetic] [--count 1000] [--baseline 100]
 """
 
 from __future__ import annotations
@@ -96,7 +96,7 @@ def large_warehouse(count: int):
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--source", choices=("synthetic", "large"), default="synthetic")
+    parser.add_argument("--source", choices=("synthetic", "large"), default="large")
     parser.add_argument("--count", type=int, default=1000, help="statements to render (default 1000)")
     parser.add_argument(
         "--baseline",

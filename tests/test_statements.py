@@ -374,3 +374,12 @@ def test_r21_invalid_customer_id_never_becomes_a_path(tmp_path):
 def test_naive_as_of_is_refused(month, tmp_path):
     with pytest.raises(StatementError, match="timezone-aware"):
         render_month(month[0], MONTH, tmp_path, as_of=datetime(2025, 4, 2), workers=1)
+
+
+def test_r21_given_input_fingerprints_are_used_and_missing_ones_computed(month):
+    con = month[0]
+    given = {"acme": "ab" * 32}
+    views = {v.customer_id: v for v in build_views(con, MONTH, AS_OF, input_fingerprints_by_customer=given)}
+    assert views["acme"].input_fingerprint == "ab" * 32
+    assert views["zurich"].input_fingerprint == month[2]["zurich"].input_fingerprint
+    assert views["acme"].statement_id != month[2]["acme"].statement_id  # the id covers the fingerprint
