@@ -21,6 +21,8 @@ from pathlib import Path
 import duckdb
 
 _RUN_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+# Analysts may still run DuckDB 1.x tools; a file written by 2.0 without this is unreadable for them.
+STORAGE_COMPATIBILITY_VERSION = "v1.4.0"
 
 
 class WarehouseError(RuntimeError):
@@ -97,7 +99,7 @@ class WarehouseBuild:
             if base is not None:
                 shutil.copyfile(self.published, tmp)
             else:
-                connect(tmp).close()
+                duckdb.connect(str(tmp), config={"storage_compatibility_version": STORAGE_COMPATIBILITY_VERSION}).close()
             os.replace(tmp, self.path)
             self._base_file.write_text(json.dumps(base))
         return self.path

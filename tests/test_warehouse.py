@@ -74,6 +74,21 @@ def test_first_run_creates_the_warehouse(tmp_path):
         assert con.execute("SELECT v FROM t").fetchone() == (7,)
 
 
+def test_a_new_warehouse_stays_readable_by_duckdb_1x_tools(tmp_path):
+    published = tmp_path / "sla.duckdb"
+    build = WarehouseBuild(published, "first")
+    with build.connect() as con:
+        con.execute("CREATE TABLE t AS SELECT 7 AS v")
+    build.publish()
+    second = WarehouseBuild(published, "second")  # a later run copies the file: the version stays
+    with second.connect() as con:
+        con.execute("INSERT INTO t VALUES (8)")
+    second.publish()
+    with connection(published, read_only=True) as con:
+        tags = con.execute("SELECT tags FROM duckdb_databases() WHERE database_name = 'sla'").fetchone()[0]
+    assert tags["storage_version"].startswith("v1.4.0")
+
+
 def test_run_id_must_be_safe_as_a_file_name(tmp_path):
     with pytest.raises(WarehouseError):
         WarehouseBuild(tmp_path / "sla.duckdb", "../../etc")
