@@ -10,10 +10,12 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import duckdb
+import pyarrow as pa
 
 from pipeline.months import RunParams, month_of
 from pipeline.policy import PolicyVersion, load_policy
 from pipeline.settings import DEFAULT_POLICY_FILE
+from pipeline.sqlrunner import load_model, run_model
 from pipeline.support import build_support, default_as_of
 from pipeline.warehouse import connect
 
@@ -110,15 +112,13 @@ def brief(row: dict) -> tuple:
 
 
 # --- business time through the production SQL models ------------------------------------------------
+# `run_model` (not `run_models`): these two models use no shared macros, and the property test calls
+# them hundreds of times.
 
 
 def measure_spans(con: duckdb.DuckDBPyConnection, spans: list[tuple]) -> list[int]:
     """Business (or, with schedule None, real) microseconds of each `(schedule, start, end)`, computed by
     the `intermediate/business_spans` model over a calendar already written to `con`."""
-    import pyarrow as pa
-
-    from pipeline.sqlrunner import run_models
-
     ts = pa.timestamp("us", tz="UTC")
     table = pa.table(
         {
@@ -134,7 +134,7 @@ def measure_spans(con: duckdb.DuckDBPyConnection, spans: list[tuple]) -> list[in
         con.register("_spans_in", table)
         con.execute("CREATE OR REPLACE TABLE intermediate.ticket_segment_spans AS SELECT * FROM _spans_in")
         con.unregister("_spans_in")
-        run_models(con, ["intermediate/business_spans"], {})
+        run_model(con, load_model("intermediate/business_spans"), {})
         rows = con.execute("SELECT span_id, length_us FROM intermediate.business_spans ORDER BY span_id").fetchall()
     finally:
         con.rollback()
@@ -145,10 +145,6 @@ def measure_spans(con: duckdb.DuckDBPyConnection, spans: list[tuple]) -> list[in
 def find_deadlines(con: duckdb.DuckDBPyConnection, requests: list[tuple]) -> list[datetime]:
     """For each `(schedule, from_at, remaining_us, exceed)`, the instant computed by the
     `intermediate/business_deadlines` model."""
-    import pyarrow as pa
-
-    from pipeline.sqlrunner import run_models
-
     ts = pa.timestamp("us", tz="UTC")
     table = pa.table(
         {
@@ -164,7 +160,7 @@ def find_deadlines(con: duckdb.DuckDBPyConnection, requests: list[tuple]) -> lis
         con.register("_requests_in", table)
         con.execute("CREATE OR REPLACE TABLE intermediate.ticket_deadline_requests AS SELECT * FROM _requests_in")
         con.unregister("_requests_in")
-        run_models(con, ["intermediate/business_deadlines"], {})
+        run_model(con, load_model("intermediate/business_deadlines"), {})
         rows = con.execute(
             "SELECT request_id, due_at FROM intermediate.business_deadlines ORDER BY request_id"
         ).fetchall()
