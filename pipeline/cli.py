@@ -89,7 +89,8 @@ def run_month(month: str, as_of: str | None, out=sys.stdout) -> int:
 
     settings = Settings.from_env()
     ensure_dagster_home(settings)
-    run_config = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+    # Dagster's console logs would bury the one line that matters; the UI keeps every event.
+    run_config = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
     if as_of:
         run_config["ops"] = {"input_tables": {"config": {"as_of": as_of}}}
     with DagsterInstance.get() as instance:

@@ -55,7 +55,8 @@ def read_csv_records(path: Path, display_name: str, columns: tuple[str, ...], re
             missing = [name for name in required if name not in header]
             if missing:
                 raise InputFileError(
-                    f"{display_name} is missing required column {', '.join(repr(m) for m in missing)} "
+                    f"{display_name} is missing required column{'s' if len(missing) > 1 else ''} "
+                    f"{', '.join(repr(m) for m in missing)} "
                     f"(its header has: {', '.join(header)})"
                 )
             position = {name: header.index(name) for name in columns if name in header}
