@@ -45,7 +45,7 @@ def sample(tmp_path_factory):
     build_support(con, params, version)
     build_uptime(con, params, DROP, version.credits, version.uptime_targets)
     with render_messages() as messages:
-        records = render_month(con, MONTH, root / "out", as_of=as_of, workers=1)
+        records = render_month(con, MONTH, root / "out", as_of=as_of, workers=1, credit_scheme=version.credits)
     assert messages == [], messages
     yield con, root / "out" / MONTH, {r.customer_id: r for r in records}, as_of
     con.close()
@@ -107,6 +107,14 @@ def test_r21_statement_json_and_text_match_the_marts(sample):
         shown = (uptime * 100).quantize(Decimal("0.001"), rounding="ROUND_DOWN")
         assert f"Uptime = 1 − U / T {shown} %" in text
         assert f"Unavailable minutes U {unavailable:,} " in text
+        assert f"Full steps below target (R18), step 0.1 point {steps} 5 % for each full step" in text
+        assert "CREDIT CAP (25 %)" in text
+        assert document["credit_terms"] == {
+            "mode": "whole_steps",
+            "step_points": "0.1",
+            "credit_per_step_pct": "5",
+            "cap_pct": "25",
+        }
         assert f"No probe data {no_data:,} " in text
         assert f"Service credit {credit_amount:,.{digits}f} {currency}" in text
         assert sum(p["minutes"] for p in document["unavailable_periods"]) == unavailable

@@ -29,6 +29,7 @@ from pipeline.statements.viewmodel import (
     BreachedClock,
     Contract,
     Credit,
+    CreditTerms,
     Day,
     Incident,
     Period,
@@ -165,8 +166,12 @@ def build_views(
     *,
     input_fingerprints_by_customer: Mapping[str, str] | None = None,
     customer_ids: Iterable[str] | None = None,
+    credit_terms: CreditTerms | None = None,
 ) -> list[StatementView]:
-    """The view-models of every enterprise customer-month of `month` (or of `customer_ids` only)."""
+    """The view-models of every enterprise customer-month of `month` (or of `customer_ids` only).
+
+    `credit_terms` (the policy's credit scheme) is printed so the reader sees how steps become a
+    credit; without it the statement shows the steps and the credit only."""
     month_start, month_end = parse_month(month)
     as_of = as_of.astimezone(UTC)
     params = {"month": month, "month_start": month_start, "month_end": month_end, "as_of": as_of}
@@ -315,6 +320,7 @@ def build_views(
             support=support,
             breached_clocks=breached,
             input_fingerprint=fingerprints[customer_id],
+            credit_terms=credit_terms,
         )
         views.append(replace(view, statement_id=statement_id(view)))
     return views

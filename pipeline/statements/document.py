@@ -86,6 +86,14 @@ def statement_document(view: StatementView, *, with_id: bool = True) -> dict[str
             "credit_amount": money(credit.credit_amount),
             "capped": credit.capped,
         },
+        "credit_terms": None
+        if view.credit_terms is None
+        else {
+            "mode": view.credit_terms.mode,
+            "step_points": _ratio(view.credit_terms.step_points),
+            "credit_per_step_pct": _ratio(view.credit_terms.credit_per_step_pct),
+            "cap_pct": _ratio(view.credit_terms.cap_pct),
+        },
         "unavailable_periods": [_period(p) for p in view.unavailable_periods],
         "excluded_periods": [_period(p) for p in view.excluded_periods],
         "incidents": [

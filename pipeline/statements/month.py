@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pyarrow as pa
@@ -24,7 +25,7 @@ from pipeline.statements.builder import build_views
 from pipeline.statements.parallel import render_views
 from pipeline.statements.render import Renderer
 from pipeline.statements.summary import SummaryLine, month_summary, write_summary
-from pipeline.statements.viewmodel import StatementError
+from pipeline.statements.viewmodel import CreditTerms, StatementError
 
 LOG = logging.getLogger(__name__)
 
@@ -126,17 +127,25 @@ def render_month(
     input_fingerprints: Mapping[str, str] | None = None,
     workers: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    credit_scheme: Any | None = None,
 ) -> list[StatementRecord]:
     """Render every enterprise statement of `month` into `statements_dir/YYYY-MM/`; return the current records.
 
     `as_of` (timezone-aware) is printed and dates the files. `input_fingerprints` maps customer id →
     sha256 of its input rows (computed here from the validated inputs when absent). `workers` None =
-    one process per core. `progress(done, total)` is called as statements finish.
+    one process per core. `progress(done, total)` is called as statements finish. `credit_scheme`
+    (`pipeline.policy.CreditScheme` of the month's policy version) is printed when given.
     """
     if as_of.tzinfo is None:
         raise StatementError("as_of must be timezone-aware (an instant, not a wall-clock time)")
     folder = files.month_dir(statements_dir, month)
-    views = build_views(con, month, as_of, input_fingerprints_by_customer=input_fingerprints)
+    views = build_views(
+        con,
+        month,
+        as_of,
+        input_fingerprints_by_customer=input_fingerprints,
+        credit_terms=None if credit_scheme is None else CreditTerms.of(credit_scheme),
+    )
     ensure_statements_table(con)
     recorded = _recorded(con, month)
     folder.mkdir(parents=True, exist_ok=True)

@@ -191,6 +191,36 @@ class Credit:
     capped: bool
 
 
+CREDIT_MODES = {
+    "whole_steps": "for each full step",
+    "started_steps": "for each started step",
+    "pro_rata": "pro rata",
+}
+
+
+@dataclass(frozen=True)
+class CreditTerms:
+    """The credit scheme of the policy version that computed the credit (R18), for the reader."""
+
+    mode: str
+    step: Decimal  # as a fraction of 1: 0.001 = 0.1 percentage point
+    credit_per_step_pct: Decimal
+    cap_pct: Decimal
+
+    @property
+    def step_points(self) -> Decimal:
+        return self.step * 100
+
+    @property
+    def mode_label(self) -> str:
+        return CREDIT_MODES.get(self.mode, self.mode)
+
+    @classmethod
+    def of(cls, scheme: Any) -> CreditTerms:
+        """From `pipeline.policy.CreditScheme` (or anything with the same four attributes)."""
+        return cls(scheme.mode, Decimal(scheme.step), Decimal(scheme.credit_per_step_pct), Decimal(scheme.cap_pct))
+
+
 @dataclass(frozen=True)
 class StatementView:
     customer_id: str
@@ -210,6 +240,7 @@ class StatementView:
     support: tuple[SupportRow, ...]
     breached_clocks: tuple[BreachedClock, ...]
     input_fingerprint: str
+    credit_terms: CreditTerms | None = None
     statement_id: str = field(default="")
 
     @property
@@ -283,6 +314,7 @@ __all__ = [
     "BreachedClock",
     "Uptime",
     "Credit",
+    "CreditTerms",
     "StatementError",
     "canonical_json",
     "sha256_hex",
