@@ -8,6 +8,7 @@ from tqdm import tqdm
 from pipeline.defs.common import WAREHOUSE_POOL, operator_errors
 from pipeline.defs.partitions import monthly_partitions
 from pipeline.defs.resources import SlaEnvironment
+from pipeline.policy import load_policy
 from pipeline.runlog import load_run_params
 from pipeline.statements.month import render_month
 
@@ -46,7 +47,15 @@ def statements(context: dg.AssetExecutionContext, sla: SlaEnvironment) -> dg.Mat
     try:
         with operator_errors(), sla.build(context.run.run_id).connect() as con:
             params = load_run_params(con, month, context.run.run_id)
-            records = render_month(con, month, settings.statements_dir, as_of=params.as_of, progress=progress)
+            credit_scheme = load_policy(settings.policy_file).version_for(month).credits
+            records = render_month(
+                con,
+                month,
+                settings.statements_dir,
+                as_of=params.as_of,
+                progress=progress,
+                credit_scheme=credit_scheme,
+            )
     finally:
         if bar is not None:
             bar.close()
