@@ -293,8 +293,10 @@ def test_r21_identical_inputs_give_identical_bytes_and_no_new_version(month, tmp
 
 def test_parallel_workers_give_the_same_bytes(month, tmp_path):
     con, folder, records = month
-    parallel = render_month(con, MONTH, tmp_path, as_of=AS_OF, workers=2, progress=None)
+    calls = []
+    parallel = render_month(con, MONTH, tmp_path, as_of=AS_OF, workers=2, progress=lambda *a: calls.append(a))
     assert {r.customer_id: r.sha256 for r in parallel} == {c: records[c].sha256 for c in ENTERPRISE}
+    assert calls[0] == (0, 4) and calls[-1] == (4, 4) and len(calls) == 5
 
 
 def test_r21_input_fingerprint_ignores_other_months_and_customers(tmp_path):

@@ -61,16 +61,6 @@ def atomic_write(target: Path, data: bytes) -> None:
         raise
 
 
-def remove_temporaries(folder: Path) -> None:
-    """Remove temporary files this process left (its pid is in their names)."""
-    if not folder.is_dir():
-        return
-    mark = f"{_TMP_MARK}{os.getpid()}-"
-    for path in folder.iterdir():
-        if path.name.startswith(_TMP_PREFIX) and mark in path.name:
-            path.unlink(missing_ok=True)
-
-
 def file_sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
@@ -150,7 +140,6 @@ __all__ = [
     "statement_path",
     "temporary_path",
     "atomic_write",
-    "remove_temporaries",
     "file_sha256",
     "place_statement",
     "Placement",
