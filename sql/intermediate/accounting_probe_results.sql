@@ -11,7 +11,6 @@ WITH outcomes AS (
         coalesce(sum(rows) FILTER (WHERE outcome = 'other_month'), 0) AS rows_other_months,
         coalesce(sum(rows) FILTER (WHERE outcome = 'rejected'), 0) AS rows_rejected
     FROM intermediate.probe_scan
-    WHERE summary = 'file'
     GROUP BY file_path
 ),
 collapsed AS (

@@ -5,7 +5,8 @@
 -- Only candidate minutes are judged — the minutes whose shared sets do not settle them for everyone
 -- (no shared health result, or a failing shared result) and each customer's minutes with a failing
 -- tenant result; every other covered minute is up.
--- Inputs: intermediate.probe_judged_results, intermediate.uptime_measured_periods,
+-- Inputs: intermediate.probe_tenant_sets, intermediate.probe_judged_results, intermediate.probe_scan,
+-- intermediate.uptime_measured_periods,
 -- intermediate.valid_maintenance, intermediate.valid_incidents.
 WITH results AS (
     SELECT
@@ -27,10 +28,10 @@ shared_sets AS (
     WHERE customer_id IS NULL
     GROUP BY minute, "check"
 ),
-tenant_sets AS (
+recounted_sets AS (
     SELECT
         customer_id,
-        minute,
+        minute_number,
         "check",
         count(*) AS results,
         count(*) FILTER (WHERE failed) AS failures,
@@ -38,7 +39,21 @@ tenant_sets AS (
         count(*) FILTER (WHERE is_customer_code) AS customer_code_failures
     FROM results
     WHERE customer_id IS NOT NULL
-    GROUP BY customer_id, minute, "check"
+    GROUP BY customer_id, minute_number, "check"
+),
+tenant_sets AS (
+    -- pass 1's counts, except for the sets pass 2 recounted row by row
+    SELECT make_timestamptz(t.minute_number * 60000000) AS minute, t.* EXCLUDE (minute_number)
+    FROM (
+        SELECT * FROM intermediate.probe_tenant_sets AS a
+        WHERE a.results = 1
+          AND NOT EXISTS (
+              SELECT 1 FROM intermediate.probe_scan AS r
+              WHERE r.outcome = 'rejected' AND r.customer_id = a.customer_id
+                AND r.minute_number = a.minute_number AND r."check" = a."check")
+        UNION ALL
+        SELECT * FROM recounted_sets
+    ) AS t
 ),
 unsettled_minutes AS (
     SELECT minute FROM range($month_start, $month_end, INTERVAL 1 MINUTE) AS m(minute)

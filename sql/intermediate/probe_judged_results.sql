@@ -1,43 +1,34 @@
--- Pass 2: the month's valid probe rows that can make a customer-minute anything but plainly up, with
--- exact duplicates marked. Every other valid row is a single passing tenant result of its check in a
--- minute whose shared health passed and no shared result failed: that minute is up whatever the row
--- says (R15), and it has no duplicate (its set has one result).
--- Grain: one row per probe record fetched: all shared rows; every tenant row of a (customer, minute)
--- that pass 1 flagged (a failing tenant result: probe_scan; more than one result of a check:
--- probe_tenant_sets); every tenant row
--- in a minute the shared sets do not settle (no shared health result, or a failing shared result).
--- `is_duplicate` marks all but the first copy, in (sorted path, record number) order, of rows equal in
--- every parsed contract column, whatever their file format.
--- The filter reads only customer_id and the minute; validity comes from pass 1 (its rejected records),
--- so the costly parsing runs only for the rows fetched.
+-- Pass 2: the probe rows whose sets must be counted row by row, with exact duplicates marked:
+-- every shared row of the month (the shared sets, judged once per minute for every customer), and
+-- every row of a tenant set that pass 1 could not count exactly — several results of one check (an
+-- exact duplicate can hide there) or a rejected record among them.
+-- Grain: one row per valid probe record fetched. `is_duplicate` marks all but the first copy, in
+-- (sorted path, record number) order, of rows equal in every parsed contract column, whatever their
+-- file format; the copies are counted as collapsed in the accounting.
 -- Inputs: probe_results, probe_files (TEMP), intermediate.probe_scan, intermediate.probe_tenant_sets.
-WITH unsettled_minutes AS (
-    SELECT range AS minute_number
-    FROM range(epoch_us(CAST($month_start AS TIMESTAMPTZ)) // 60000000, epoch_us(CAST($month_end AS TIMESTAMPTZ)) // 60000000)
-    EXCEPT
-    SELECT minute_number FROM intermediate.probe_scan
-    WHERE summary = 'shared' AND health_rows > 0 AND failed_rows = 0
-),
-tenant_keys AS (
-    SELECT tenant_key FROM intermediate.probe_scan WHERE summary = 'failing'
+WITH recount_sets AS (
+    SELECT customer_id, minute_number, "check" FROM intermediate.probe_tenant_sets WHERE results > 1
     UNION
-    SELECT tenant_key FROM intermediate.probe_tenant_sets
+    SELECT customer_id, minute_number, "check" FROM intermediate.probe_scan
+    WHERE outcome = 'rejected' AND customer_id IS NOT NULL AND minute_number IS NOT NULL
 ),
 rejected_records AS (
-    SELECT file_path, line_number FROM intermediate.probe_scan WHERE summary = 'rejected'
+    SELECT file_path, line_number FROM intermediate.probe_scan WHERE outcome = 'rejected'
+),
+shared_rows AS (
+    SELECT * FROM probe_results
+    WHERE shared_as_written AND probed_at >= $month_start AND probed_at < $month_end
+),
+recount_rows AS (
+    SELECT p.* FROM probe_results AS p
+    SEMI JOIN recount_sets AS s
+        ON s.customer_id = p.customer_id AND s.minute_number = p.minute_number AND s."check" = p."check"
+    WHERE p.probed_at >= $month_start AND p.probed_at < $month_end
 ),
 fetched AS (
-    SELECT p.*
-    FROM probe_results AS p
-    WHERE p.probed_at >= $month_start AND p.probed_at < $month_end
-      AND (
-          p.customer_id IS NULL
-          OR p.minute_number IN (SELECT minute_number FROM unsettled_minutes)
-          OR hash(p.customer_id, p.minute_number) >> 1 IN (SELECT tenant_key FROM tenant_keys)
-      )
-      AND NOT EXISTS (
-          SELECT 1 FROM rejected_records AS r WHERE r.file_path = p.file_path AND r.line_number = p.line_number
-      )
+    SELECT c.*
+    FROM (SELECT * FROM shared_rows UNION ALL SELECT * FROM recount_rows) AS c
+    ANTI JOIN rejected_records AS r ON r.file_path = c.file_path AND r.line_number = c.line_number
 )
 SELECT
     f.source_file,
@@ -45,6 +36,7 @@ SELECT
     r.line_number,
     r.probed_at,
     r.minute,
+    r.minute_number,
     r."check",
     r.region,
     r.customer_id,

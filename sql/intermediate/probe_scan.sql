@@ -1,15 +1,17 @@
--- Pass 1 over every probe row: what each file's rows became, and the few keys pass 2 must fetch.
--- Grain: one row per summary group, labelled by `summary`:
---   'file'      — per file × outcome ('rejected' | 'other_month' | 'month'): `rows` (the accounting);
---   'rejected'  — per rejected record (file, line): its `reason` and `raw` text;
---   'shared'    — per minute (`minute_number`, minutes since the epoch) with shared results: `rows`,
---                 `health_rows`, `failed_rows`;
---   'failing'   — per (tenant customer, minute) with a failing tenant result, keyed by
---                 `tenant_key` = hash(customer_id, minute_number) >> 1 (pass 2 fetches all its rows).
--- The other tenant keys pass 2 needs (sets with several results) come from probe_tenant_sets.
--- Inputs: probe_results (TEMP view, sql/staging/probe_results.sql), intermediate.valid_customers,
--- probe_customer_rejections (TEMP view). One GROUPING SETS aggregate of few groups, so the ~45 M rows
--- are read and fully parsed once (see docs/uptime-credits.md).
+-- Pass 1 over every probe row: what each file's rows became, and where the shared sets settle minutes.
+-- Grain: one row per (file, outcome, rejected record, shared minute) group:
+--   outcome 'rejected'    — one row per rejected record (`line_number`): its `reason`, `raw` text and the
+--                           tenant set it would have joined (`customer_id`, `minute_number`, `check`);
+--   outcome 'other_month' — one row per file: `rows` of valid rows probed outside the run's month;
+--   outcome 'month'       — per file, one row for its tenant rows (`minute_number` NULL) and one per
+--                           minute with shared rows (`minute_number` = minutes since the epoch) with
+--                           `health_rows` and `failed_rows` (copies not yet collapsed: used only to find
+--                           the minutes the shared sets settle — some health result and no failure).
+-- `rows` summed per file and outcome is the accounting. A customer rejected by ingestion is reported
+-- here as unknown; rejected_probe_results words the inherited reason.
+-- Inputs: probe_results (TEMP view, sql/staging/probe_results.sql), intermediate.valid_customers.
+-- One plain aggregate of few groups, so the ~45 M rows are read and fully parsed once
+-- (see docs/uptime-credits.md).
 WITH checked AS (
     SELECT
         p.*,
@@ -19,13 +21,12 @@ WITH checked AS (
                 THEN 'probed_at ''' || strftime(p.probed_at, '%Y-%m-%dT%H:%M:%SZ') || ''' is in the future (the run started at '
                      || strftime($run_started_at, '%Y-%m-%dT%H:%M:%SZ') || ')' END,
             CASE WHEN p.customer_id IS NOT NULL AND c.customer_id IS NULL
-                THEN coalesce(r.rejection, 'unknown customer ''' || p.customer_id || ''' (not in customers.csv)') END
+                THEN 'unknown customer ''' || p.customer_id || ''' (not in customers.csv)' END
         ) AS reason
     FROM probe_results AS p
     LEFT JOIN intermediate.valid_customers AS c ON c.customer_id = p.customer_id
-    LEFT JOIN probe_customer_rejections AS r ON r.customer_id = p.customer_id
 ),
-outcomes AS (
+keyed AS (
     SELECT
         *,
         CASE
@@ -34,41 +35,21 @@ outcomes AS (
             ELSE 'other_month'
         END AS outcome
     FROM checked
-),
-keyed AS (
-    SELECT
-        file_path,
-        outcome,
-        "check",
-        failed,
-        CASE WHEN outcome = 'rejected' THEN line_number END AS rejected_line,
-        CASE WHEN outcome = 'rejected' THEN reason END AS rejected_reason,
-        CASE WHEN outcome = 'rejected' THEN coalesce(raw, CAST(to_json(text_record) AS VARCHAR)) END AS rejected_raw,
-        CASE WHEN outcome = 'month' AND customer_id IS NOT NULL AND failed THEN hash(customer_id, minute_number) >> 1 END AS tenant_key,
-        CASE WHEN outcome = 'month' AND customer_id IS NULL THEN minute_number END AS shared_minute
-    FROM outcomes
 )
 SELECT
-    CASE
-        WHEN GROUPING(outcome) = 0 THEN 'file'
-        WHEN GROUPING(rejected_line) = 0 THEN 'rejected'
-        WHEN GROUPING(tenant_key) = 0 THEN 'failing'
-        ELSE 'shared'
-    END AS summary,
     file_path,
     outcome,
-    rejected_line AS line_number,
-    any_value(rejected_reason) AS reason,
-    any_value(rejected_raw) AS raw,
-    tenant_key,
-    shared_minute AS minute_number,
+    CASE WHEN outcome = 'rejected' THEN line_number END AS line_number,
+    CASE WHEN outcome = 'rejected' OR (outcome = 'month' AND customer_id IS NULL) THEN minute_number END AS minute_number,
+    any_value(CASE WHEN outcome = 'rejected' THEN reason END) AS reason,
+    any_value(CASE WHEN outcome = 'rejected'
+        THEN coalesce(raw, CAST(to_json({'probed_at': probed_at_as_written, 'check': check_as_written,
+            'region': region_as_written, 'customer_id': customer_id_as_written, 'status_code': status_code_as_written,
+            'error_code': error_code_as_written, 'latency_ms': latency_ms_as_written}) AS VARCHAR)) END) AS raw,
+    any_value(CASE WHEN outcome = 'rejected' THEN customer_id END) AS customer_id,
+    any_value(CASE WHEN outcome = 'rejected' THEN "check" END) AS "check",
     count(*) AS rows,
     count(*) FILTER (WHERE "check" = 'health_live') AS health_rows,
     count(*) FILTER (WHERE failed) AS failed_rows
 FROM keyed
-GROUP BY GROUPING SETS ((file_path, outcome), (file_path, rejected_line), (tenant_key), (shared_minute))
-HAVING
-    GROUPING(outcome) = 0
-    OR (GROUPING(rejected_line) = 0 AND rejected_line IS NOT NULL)
-    OR (GROUPING(tenant_key) = 0 AND tenant_key IS NOT NULL)
-    OR (GROUPING(shared_minute) = 0 AND shared_minute IS NOT NULL)
+GROUP BY ALL

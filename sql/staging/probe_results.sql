@@ -9,8 +9,17 @@ SELECT
     file_path,
     line_number,
     raw,
-    text_record,
+    -- every column as written, for the raw text of a rejected Parquet row (rendered only when rejected)
+    probed_at AS probed_at_as_written,
+    "check" AS check_as_written,
+    region AS region_as_written,
+    customer_id AS customer_id_as_written,
+    status_code AS status_code_as_written,
+    error_code AS error_code_as_written,
+    latency_ms AS latency_ms_as_written,
     nullif(customer_id, '') AS customer_id,
+    -- on the column as read, so a pass can filter shared rows before anything is parsed
+    customer_id IS NULL OR customer_id = '' AS shared_as_written,
     "check",
     nullif(region, '') AS region,
     status AS status_code,
@@ -62,9 +71,6 @@ FROM (
     FROM (
         SELECT
             *,
-            -- the record as read: the raw text of a rejected Parquet row is rendered from it (probe_scan)
-            {'probed_at': probed_at, 'check': "check", 'region': region, 'customer_id': customer_id,
-             'status_code': status_code, 'error_code': error_code, 'latency_ms': latency_ms} AS text_record,
             -- values are read as written: a value with surrounding spaces is not parsed into something else
             nullif(probed_at, '') AS probed_at_text,
             nullif(status_code, '') AS status_text,
