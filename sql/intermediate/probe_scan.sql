@@ -3,10 +3,13 @@
 --   outcome 'rejected'    — one row per rejected record (`line_number`): its `reason`, `raw` text and the
 --                           tenant set it would have joined (`customer_id`, `minute_number`, `check`);
 --   outcome 'other_month' — one row per file: `rows` of valid rows probed outside the run's month;
---   outcome 'month'       — per file, one row for its tenant rows (`minute_number` NULL) and one per
---                           minute with shared rows (`minute_number` = minutes since the epoch) with
---                           `health_rows` and `failed_rows` (copies not yet collapsed: used only to find
---                           the minutes the shared sets settle — some health result and no failure).
+--   outcome 'month'       — per file, one row for its passing tenant rows (`minute_number` NULL), one per
+--                           failing tenant record (`line_number`, with its set and `status_code`,
+--                           `error_code`: failures are sparse, and counting them here keeps the one
+--                           aggregate over every tenant set down to a count), and one per minute with
+--                           shared rows (`minute_number` = minutes since the epoch) with `health_rows` and
+--                           `failed_rows` (copies not yet collapsed: used only to find the minutes the
+--                           shared sets settle — some health result and no failure).
 -- `rows` summed per file and outcome is the accounting. A customer rejected by ingestion is reported
 -- here as unknown; rejected_probe_results words the inherited reason.
 -- Inputs: probe_results (TEMP view, sql/staging/probe_results.sql), intermediate.valid_customers.
@@ -39,15 +42,17 @@ keyed AS (
 SELECT
     file_path,
     outcome,
-    CASE WHEN outcome = 'rejected' THEN line_number END AS line_number,
-    CASE WHEN outcome = 'rejected' OR (outcome = 'month' AND customer_id IS NULL) THEN minute_number END AS minute_number,
+    CASE WHEN outcome = 'rejected' OR (outcome = 'month' AND customer_id IS NOT NULL AND failed) THEN line_number END AS line_number,
+    CASE WHEN outcome = 'rejected' OR (outcome = 'month' AND (customer_id IS NULL OR failed)) THEN minute_number END AS minute_number,
     any_value(CASE WHEN outcome = 'rejected' THEN reason END) AS reason,
     any_value(CASE WHEN outcome = 'rejected'
         THEN coalesce(raw, CAST(to_json({'probed_at': probed_at_as_written, 'check': check_as_written,
             'region': region_as_written, 'customer_id': customer_id_as_written, 'status_code': status_code_as_written,
             'error_code': error_code_as_written, 'latency_ms': latency_ms_as_written}) AS VARCHAR)) END) AS raw,
-    any_value(CASE WHEN outcome = 'rejected' THEN customer_id END) AS customer_id,
-    any_value(CASE WHEN outcome = 'rejected' THEN "check" END) AS "check",
+    any_value(CASE WHEN outcome = 'rejected' OR failed THEN customer_id END) AS customer_id,
+    any_value(CASE WHEN outcome = 'rejected' OR failed THEN "check" END) AS "check",
+    any_value(CASE WHEN outcome = 'month' AND failed THEN status_code END) AS status_code,
+    any_value(CASE WHEN outcome = 'month' AND failed THEN error_code END) AS error_code,
     count(*) AS rows,
     count(*) FILTER (WHERE "check" = 'health_live') AS health_rows,
     count(*) FILTER (WHERE failed) AS failed_rows
