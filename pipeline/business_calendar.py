@@ -39,6 +39,7 @@ import duckdb
 import pyarrow as pa
 
 from pipeline.policy import Schedule
+from pipeline.warehouse import replace_table_from_arrow
 
 _US = 1_000_000
 _MINUTE_US = 60 * _US
@@ -208,7 +209,6 @@ def write_business_calendar(con: duckdb.DuckDBPyConnection, spans: Iterable[Cale
     if len({s.schedule.name for s in spans}) != len(spans):
         raise CalendarError("one calendar span per schedule")
     intervals, ranges, grid = calendar_table(spans)
-    con.execute("CREATE SCHEMA IF NOT EXISTS intermediate")
     statements = {
         "intermediate.business_intervals": (
             intervals,
@@ -227,12 +227,7 @@ def write_business_calendar(con: duckdb.DuckDBPyConnection, spans: Iterable[Cale
         "intermediate.business_hour_grid": (grid, "SELECT * FROM {source} ORDER BY schedule, hour"),
     }
     for table, (arrow, select) in statements.items():
-        source = "_calendar_" + table.split(".")[1]
-        con.register(source, arrow)
-        try:
-            con.execute(f"CREATE OR REPLACE TABLE {table} AS " + select.format(source=source))
-        finally:
-            con.unregister(source)
+        replace_table_from_arrow(con, table, arrow, select)
     return intervals.num_rows
 
 

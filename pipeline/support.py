@@ -19,6 +19,7 @@ from pipeline.business_calendar import span_reaching, write_business_calendar
 from pipeline.months import RunParams
 from pipeline.policy import PolicyVersion
 from pipeline.sqlrunner import run_models
+from pipeline.warehouse import replace_table_from_arrow
 
 # In dependency order for the reader; the runner orders them by their references anyway.
 SUPPORT_MODELS = (
@@ -55,12 +56,7 @@ def write_ticket_targets(con: duckdb.DuckDBPyConnection, version: PolicyVersion)
             "policy_hash": [version.content_hash] * len(rows),
         }
     )
-    con.execute("CREATE SCHEMA IF NOT EXISTS intermediate")
-    con.register("_ticket_targets_in", table)
-    try:
-        con.execute("CREATE OR REPLACE TABLE intermediate.ticket_targets AS SELECT * FROM _ticket_targets_in")
-    finally:
-        con.unregister("_ticket_targets_in")
+    replace_table_from_arrow(con, "intermediate.ticket_targets", table)
     return table.num_rows
 
 

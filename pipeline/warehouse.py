@@ -19,8 +19,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 
 _RUN_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+_TABLE_NAME = re.compile(r"^[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*$")
 # Analysts may still run DuckDB 1.x tools; a file written by 2.0 without this is unreadable for them.
 STORAGE_COMPATIBILITY_VERSION = "v1.4.0"
 
@@ -49,6 +51,23 @@ def connection(path: Path | str, *, read_only: bool = False) -> Iterator[duckdb.
         yield con
     finally:
         con.close()
+
+
+def replace_table_from_arrow(
+    con: duckdb.DuckDBPyConnection, table: str, data: pa.Table, select: str = "SELECT * FROM {source}"
+) -> None:
+    """`CREATE OR REPLACE TABLE schema.name` from an Arrow table Python built (small inputs: raw text
+    records, policy tables, the business calendar). `select` may cast or order columns of `{source}`."""
+    if not _TABLE_NAME.match(table):
+        raise WarehouseError(f"refusing table name {table!r}")
+    source = "_arrow_" + table.replace(".", "_")
+    con.execute("CREATE SCHEMA IF NOT EXISTS " + table.split(".")[0])
+    con.register(source, data)
+    try:
+        # The names are validated above and the data is bound through the registered relation.
+        con.execute("CREATE OR REPLACE TABLE " + table + " AS " + select.format(source=source))
+    finally:
+        con.unregister(source)
 
 
 def _identity(path: Path) -> dict[str, int] | None:
@@ -136,4 +155,4 @@ class WarehouseBuild:
             path.unlink(missing_ok=True)
 
 
-__all__ = ["WarehouseBuild", "WarehouseError", "connect", "connection"]
+__all__ = ["WarehouseBuild", "WarehouseError", "connect", "connection", "replace_table_from_arrow"]

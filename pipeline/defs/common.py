@@ -10,7 +10,7 @@ import dagster as dg
 from pipeline.ingest.readers import InputFileError
 from pipeline.policy import PolicyError
 from pipeline.runlog import AsOfError
-from pipeline.sqlrunner import ModelError
+from pipeline.sqlrunner import ModelError, load_model
 from pipeline.warehouse import WarehouseError
 
 # One writer at a time on the warehouse, also across runs (the instance sets the pool limit to 1).
@@ -18,6 +18,13 @@ WAREHOUSE_POOL = "sla_warehouse"
 
 # Errors whose message is already what the operator needs: shown as the step's failure, no traceback.
 OPERATOR_ERRORS = (InputFileError, AsOfError, ModelError, PolicyError, WarehouseError)
+
+
+def mart_spec(name: str, group: str, deps: tuple[str, ...] = ("input_tables",)) -> dg.AssetSpec:
+    """An asset spec for a mart built by a multi-asset; its description is the SQL model's header."""
+    return dg.AssetSpec(
+        name, deps=list(deps), description=load_model(f"marts/{name}").description, group_name=group, kinds={"duckdb"}
+    )
 
 
 @contextlib.contextmanager
@@ -29,4 +36,4 @@ def operator_errors() -> Iterator[None]:
         raise dg.Failure(description=str(exc), allow_retries=False) from exc
 
 
-__all__ = ["WAREHOUSE_POOL", "OPERATOR_ERRORS", "operator_errors"]
+__all__ = ["WAREHOUSE_POOL", "OPERATOR_ERRORS", "mart_spec", "operator_errors"]

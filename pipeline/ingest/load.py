@@ -8,6 +8,7 @@ import duckdb
 
 from pipeline.ingest.readers import InputFileError, read_csv_records, records_to_arrow
 from pipeline.ingest.sources import CSV_SOURCES, PROBES_DIR, Source
+from pipeline.warehouse import replace_table_from_arrow
 
 
 def check_drop_folder(data_dir: Path) -> None:
@@ -30,13 +31,7 @@ def load_source(con: duckdb.DuckDBPyConnection, data_dir: Path, source: Source) 
         else iter(())
     )
     table = records_to_arrow(records, source.filename, source.all_columns)
-    con.execute("CREATE SCHEMA IF NOT EXISTS raw")
-    con.register("_raw_records", table)
-    try:
-        # The table name comes from the fixed source list, never from data.
-        con.execute(f'CREATE OR REPLACE TABLE raw."{source.name}" AS SELECT * FROM _raw_records')
-    finally:
-        con.unregister("_raw_records")
+    replace_table_from_arrow(con, f"raw.{source.name}", table)
     return table.num_rows
 
 

@@ -19,6 +19,7 @@ from pipeline.ingest.readers import InputFileError
 from pipeline.iso4217 import MINOR_UNITS
 from pipeline.months import RunParams
 from pipeline.sqlrunner import run_models
+from pipeline.warehouse import replace_table_from_arrow
 
 CSV_VALIDATION_MODELS = (
     "staging/customers",
@@ -72,12 +73,7 @@ def _load_currencies(con: duckdb.DuckDBPyConnection) -> None:
         "currency": pa.array(list(MINOR_UNITS), pa.string()),
         "minor_unit": pa.array(list(MINOR_UNITS.values()), pa.int32()),
     })
-    con.execute("CREATE SCHEMA IF NOT EXISTS raw")
-    con.register("_iso4217", table)
-    try:
-        con.execute("CREATE OR REPLACE TABLE raw.iso4217_currencies AS SELECT * FROM _iso4217")
-    finally:
-        con.unregister("_iso4217")
+    replace_table_from_arrow(con, "raw.iso4217_currencies", table)
 
 
 def _raise_on_overlaps(con: duckdb.DuckDBPyConnection) -> None:

@@ -2,32 +2,16 @@
 
 import dagster as dg
 
-from pipeline.defs.common import WAREHOUSE_POOL, operator_errors
+from pipeline.defs.common import WAREHOUSE_POOL, mart_spec, operator_errors
 from pipeline.defs.partitions import monthly_partitions
 from pipeline.defs.resources import SlaEnvironment
 from pipeline.policy import load_policy
 from pipeline.runlog import load_run_params, set_policy_version
-from pipeline.sqlrunner import load_model
 from pipeline.support import build_support
 
 
 @dg.multi_asset(
-    specs=[
-        dg.AssetSpec(
-            "ticket_sla",
-            deps=["input_tables"],
-            description=load_model("marts/ticket_sla").description,
-            group_name="support",
-            kinds={"duckdb"},
-        ),
-        dg.AssetSpec(
-            "support_attainment",
-            deps=["input_tables"],
-            description=load_model("marts/support_attainment").description,
-            group_name="support",
-            kinds={"duckdb"},
-        ),
-    ],
+    specs=[mart_spec("ticket_sla", "support"), mart_spec("support_attainment", "support")],
     partitions_def=monthly_partitions,
     pool=WAREHOUSE_POOL,
 )

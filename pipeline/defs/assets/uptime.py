@@ -2,27 +2,16 @@
 
 import dagster as dg
 
-from pipeline.defs.common import WAREHOUSE_POOL, operator_errors
+from pipeline.defs.common import WAREHOUSE_POOL, mart_spec, operator_errors
 from pipeline.defs.partitions import monthly_partitions
 from pipeline.defs.resources import SlaEnvironment
 from pipeline.policy import load_policy
 from pipeline.runlog import load_run_params
-from pipeline.sqlrunner import load_model
 from pipeline.uptime import build_uptime
 
 
-def _spec(name: str) -> dg.AssetSpec:
-    return dg.AssetSpec(
-        name,
-        deps=["input_tables"],
-        description=load_model(f"marts/{name}").description,
-        group_name="uptime",
-        kinds={"duckdb"},
-    )
-
-
 @dg.multi_asset(
-    specs=[_spec("availability_minutes"), _spec("uptime_monthly"), _spec("credits")],
+    specs=[mart_spec(name, "uptime") for name in ("availability_minutes", "uptime_monthly", "credits")],
     partitions_def=monthly_partitions,
     pool=WAREHOUSE_POOL,
 )
