@@ -13,7 +13,7 @@ WITH unsettled_minutes AS (
     FROM range(epoch_us(CAST($month_start AS TIMESTAMPTZ)) // 60000000, epoch_us(CAST($month_end AS TIMESTAMPTZ)) // 60000000)
     EXCEPT
     SELECT minute_number FROM intermediate.probe_scan
-    WHERE outcome = 'month' AND minute_number IS NOT NULL
+    WHERE outcome = 'month' AND minute_number IS NOT NULL AND line_number IS NULL  -- shared minutes
     GROUP BY minute_number
     HAVING sum(health_rows) > 0 AND sum(failed_rows) = 0
 ),
