@@ -1,9 +1,10 @@
 """The uptime engine and service credits (R13-R20), Dagster-free: `build_uptime` runs one month.
 
 From the raw probe files to `uptime_monthly` and `credits`, in SQL (`sql/*/probe_*`, `minute_*`,
-`uptime_*`, `credit_*`): pass 1 (`probe_scan`) reads and validates every row once; pass 2
-(`probe_judged_results`) fetches only the rows that can make a minute anything but up; the minute
-classification, uptime and credits then work on those few rows. Python here only installs the probe
+`uptime_*`, `credit_*`): pass 1 (`probe_scan`) reads and validates every row once and keeps what the
+classification needs (failing records, per-minute shared counts, per customer a bitstring of minutes
+with results); pass 2 (`probe_judged_results`) re-reads only shared rows and the rare tenant pairs
+holding several results in a minute; the minute classification, uptime and credits work on those. Python here only installs the probe
 views, turns the policy's decimals into integer parameters and stops the run on a currency clash.
 """
 
@@ -23,6 +24,7 @@ from pipeline.sqlrunner import run_models
 
 UPTIME_MODELS = (
     "intermediate/probe_scan",
+    "intermediate/probe_recount_pairs",
     "intermediate/probe_tenant_sets",
     "intermediate/rejected_probe_results",
     "intermediate/probe_judged_results",

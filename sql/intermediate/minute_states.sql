@@ -5,7 +5,7 @@
 -- Only candidate minutes are judged — the minutes whose shared sets do not settle them for everyone
 -- (no shared health result, or a failing shared result) and each customer's minutes with a failing
 -- tenant result; every other covered minute is up.
--- Inputs: intermediate.probe_tenant_sets, intermediate.probe_judged_results, intermediate.probe_scan,
+-- Inputs: intermediate.probe_tenant_sets, intermediate.probe_judged_results,
 -- intermediate.uptime_measured_periods,
 -- intermediate.valid_maintenance, intermediate.valid_incidents.
 WITH results AS (
@@ -41,49 +41,15 @@ recounted_sets AS (
     WHERE customer_id IS NOT NULL
     GROUP BY customer_id, minute_number, "check"
 ),
-failing_sets AS (
-    -- pass 1 lists every failing tenant record; the sets pass 2 recounts are taken from pass 2
-    SELECT
-        customer_id,
-        minute_number,
-        "check",
-        count(*) AS failures,
-        count(*) FILTER (WHERE status_code = 502 AND error_code = 'upstream_error') AS passthrough_failures,
-        count(*) FILTER (WHERE error_code IN ('invalid_api_key', 'policy_misconfigured')) AS customer_code_failures
-    FROM intermediate.probe_scan
-    WHERE outcome = 'month' AND line_number IS NOT NULL
-    GROUP BY customer_id, minute_number, "check"
-),
-single_result_sets AS (
-    -- sets with one result: the failing ones (pass 1) and the passing ones of unsettled minutes
-    SELECT
-        customer_id,
-        minute_number,
-        "check",
-        1 AS results,
-        coalesce(f.failures, 0) AS failures,
-        coalesce(f.passthrough_failures, 0) AS passthrough_failures,
-        coalesce(f.customer_code_failures, 0) AS customer_code_failures
-    FROM (SELECT * FROM intermediate.probe_tenant_sets WHERE results = 1) AS a
-    FULL JOIN failing_sets AS f USING (customer_id, minute_number, "check")
-    WHERE coalesce(a.results, 1) = 1
-      AND NOT EXISTS (
-          SELECT 1 FROM intermediate.probe_tenant_sets AS m
-          WHERE m.results > 1 AND m.customer_id = f.customer_id
-            AND m.minute_number = f.minute_number AND m."check" = f."check")
-),
 tenant_sets AS (
-    -- single-result sets as counted by pass 1, except those holding a rejected record; plus the sets
-    -- pass 2 recounted row by row
+    -- sets as pass 1 counted them, plus the (customer, check) pairs pass 2 recounted row by row
     SELECT make_timestamptz(t.minute_number * 60000000) AS minute, t.* EXCLUDE (minute_number)
     FROM (
-        SELECT * FROM single_result_sets AS a
-        WHERE NOT EXISTS (
-            SELECT 1 FROM intermediate.probe_scan AS r
-            WHERE r.outcome = 'rejected' AND r.customer_id = a.customer_id
-              AND r.minute_number = a.minute_number AND r."check" = a."check")
+        SELECT customer_id, minute_number, "check", results, failures, passthrough_failures, customer_code_failures
+        FROM intermediate.probe_tenant_sets
         UNION ALL
-        SELECT * FROM recounted_sets
+        SELECT customer_id, minute_number, "check", results, failures, passthrough_failures, customer_code_failures
+        FROM recounted_sets
     ) AS t
 ),
 unsettled_minutes AS (

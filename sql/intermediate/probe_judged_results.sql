@@ -1,18 +1,13 @@
 -- Pass 2: the probe rows whose sets must be counted row by row, with exact duplicates marked:
 -- every shared row of the month (the shared sets, judged once per minute for every customer), and
--- every row of a tenant set that pass 1 could not count exactly — several results of one check (an
--- exact duplicate can hide there) or a rejected record among them.
+-- every row of the tenant (customer, check) pairs where some minute holds several results
+-- (probe_recount_pairs: where an exact duplicate can hide). Usually a small share of the files: the
+-- shared filter is pushed into the Parquet scan, and a drop without duplicates has no pairs to recount.
 -- Grain: one row per valid probe record fetched. `is_duplicate` marks all but the first copy, in
 -- (sorted path, record number) order, of rows equal in every parsed contract column, whatever their
 -- file format; the copies are counted as collapsed in the accounting.
--- Inputs: probe_results, probe_files (TEMP), intermediate.probe_scan, intermediate.probe_tenant_sets.
-WITH recount_sets AS (
-    SELECT customer_id, minute_number, "check" FROM intermediate.probe_tenant_sets WHERE results > 1
-    UNION
-    SELECT customer_id, minute_number, "check" FROM intermediate.probe_scan
-    WHERE outcome = 'rejected' AND customer_id IS NOT NULL AND minute_number IS NOT NULL
-),
-rejected_records AS (
+-- Inputs: probe_results, probe_files (TEMP), intermediate.probe_scan, intermediate.probe_recount_pairs.
+WITH rejected_records AS (
     SELECT file_path, line_number FROM intermediate.probe_scan WHERE outcome = 'rejected'
 ),
 shared_rows AS (
@@ -21,8 +16,7 @@ shared_rows AS (
 ),
 recount_rows AS (
     SELECT p.* FROM probe_results AS p
-    SEMI JOIN recount_sets AS s
-        ON s.customer_id = p.customer_id AND s.minute_number = p.minute_number AND s."check" = p."check"
+    SEMI JOIN intermediate.probe_recount_pairs AS r ON r.customer_id = p.customer_id AND r."check" = p."check"
     WHERE p.probed_at >= $month_start AND p.probed_at < $month_end
 ),
 fetched AS (

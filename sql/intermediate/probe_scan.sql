@@ -1,20 +1,22 @@
--- Pass 1 over every probe row: what each file's rows became, and where the shared sets settle minutes.
--- Grain: one row per (file, outcome, rejected record, shared minute) group:
---   outcome 'rejected'    — one row per rejected record (`line_number`): its `reason`, `raw` text and the
---                           tenant set it would have joined (`customer_id`, `minute_number`, `check`);
+-- Pass 1, the only pass over every probe row: what each file's rows became, plus everything the
+-- minute classification needs from the tenant rows, in one aggregate of few groups.
+-- Grain: one row per group of (file, outcome, …):
+--   outcome 'rejected'    — one row per rejected record (`line_number`): its `reason`, `raw` text;
 --   outcome 'other_month' — one row per file: `rows` of valid rows probed outside the run's month;
---   outcome 'month'       — per file, one row for its passing tenant rows (`minute_number` NULL), one per
---                           failing tenant record (`line_number`, with its set and `status_code`,
---                           `error_code`: failures are sparse, and counting them here keeps the one
---                           aggregate over every tenant set down to a count), and one per minute with
---                           shared rows (`minute_number` = minutes since the epoch) with `health_rows` and
---                           `failed_rows` (copies not yet collapsed: used only to find the minutes the
---                           shared sets settle — some health result and no failure).
+--   outcome 'month', shared rows (`customer_id` NULL) — one row per file × minute (`minute_number`,
+--                           minutes since the epoch): `rows`, `health_rows`, `failed_rows` (copies not
+--                           yet collapsed: used only to find the minutes the shared sets settle);
+--   outcome 'month', a failing tenant record — one row each (`line_number`, `minute_number`, `check`,
+--                           `status_code`, `error_code`): failures are sparse;
+--   outcome 'month', passing tenant rows — one row per file × customer × check: `rows` and
+--                           `result_minutes`, a bitstring with bit i set when minute i of the month has
+--                           a passing result. Comparing `rows` with the bits counts reveals where a
+--                           minute holds several results (the only place a duplicate can hide), and the
+--                           bits say which customer had data in a minute the shared sets leave open —
+--                           without grouping ~45 M customer-minutes.
 -- `rows` summed per file and outcome is the accounting. A customer rejected by ingestion is reported
 -- here as unknown; rejected_probe_results words the inherited reason.
 -- Inputs: probe_results (TEMP view, sql/staging/probe_results.sql), intermediate.valid_customers.
--- One plain aggregate of few groups, so the ~45 M rows are read and fully parsed once
--- (see docs/uptime-credits.md).
 WITH checked AS (
     SELECT
         p.*,
@@ -29,7 +31,7 @@ WITH checked AS (
     FROM probe_results AS p
     LEFT JOIN intermediate.valid_customers AS c ON c.customer_id = p.customer_id
 ),
-keyed AS (
+classified AS (
     SELECT
         *,
         CASE
@@ -38,23 +40,34 @@ keyed AS (
             ELSE 'other_month'
         END AS outcome
     FROM checked
+),
+kinded AS (
+    SELECT
+        *,
+        outcome = 'month' AND customer_id IS NOT NULL AND failed AS is_failing_tenant,
+        outcome = 'month' AND customer_id IS NOT NULL AND NOT failed AS is_passing_tenant
+    FROM classified
 )
 SELECT
     file_path,
     outcome,
-    CASE WHEN outcome = 'rejected' OR (outcome = 'month' AND customer_id IS NOT NULL AND failed) THEN line_number END AS line_number,
-    CASE WHEN outcome = 'rejected' OR (outcome = 'month' AND (customer_id IS NULL OR failed)) THEN minute_number END AS minute_number,
+    CASE WHEN outcome = 'rejected' OR is_failing_tenant THEN line_number END AS line_number,
+    CASE WHEN outcome = 'rejected' OR is_failing_tenant OR (outcome = 'month' AND customer_id IS NULL)
+        THEN minute_number END AS minute_number,
+    CASE WHEN outcome = 'rejected' OR is_failing_tenant OR is_passing_tenant THEN customer_id END AS customer_id,
+    CASE WHEN outcome = 'rejected' OR is_failing_tenant OR is_passing_tenant THEN "check" END AS "check",
     any_value(CASE WHEN outcome = 'rejected' THEN reason END) AS reason,
     any_value(CASE WHEN outcome = 'rejected'
         THEN coalesce(raw, CAST(to_json({'probed_at': probed_at_as_written, 'check': check_as_written,
             'region': region_as_written, 'customer_id': customer_id_as_written, 'status_code': status_code_as_written,
             'error_code': error_code_as_written, 'latency_ms': latency_ms_as_written}) AS VARCHAR)) END) AS raw,
-    any_value(CASE WHEN outcome = 'rejected' OR failed THEN customer_id END) AS customer_id,
-    any_value(CASE WHEN outcome = 'rejected' OR failed THEN "check" END) AS "check",
-    any_value(CASE WHEN outcome = 'month' AND failed THEN status_code END) AS status_code,
-    any_value(CASE WHEN outcome = 'month' AND failed THEN error_code END) AS error_code,
+    any_value(CASE WHEN is_failing_tenant THEN status_code END) AS status_code,
+    any_value(CASE WHEN is_failing_tenant THEN error_code END) AS error_code,
     count(*) AS rows,
     count(*) FILTER (WHERE "check" = 'health_live') AS health_rows,
-    count(*) FILTER (WHERE failed) AS failed_rows
-FROM keyed
+    count(*) FILTER (WHERE failed) AS failed_rows,
+    -- a month has at most 44,640 minutes: bit i = minute i after $month_start
+    bitstring_agg(CAST(minute_number - epoch_us(CAST($month_start AS TIMESTAMPTZ)) // 60000000 AS INTEGER), 0, 44639)
+        FILTER (WHERE is_passing_tenant) AS result_minutes
+FROM kinded
 GROUP BY ALL

@@ -1,55 +1,46 @@
--- Tenant result sets (R15) that pass 1 cannot settle alone: per (customer, minute, check) with more
--- than one result (an exact duplicate can hide there: pass 2 recounts it row by row), or in a minute
--- the shared sets do not settle (no shared health result, or a failing shared result), the number of
--- the month's tenant results. Failing results are listed by pass 1 itself (probe_scan); every other
--- set is one passing result in a settled minute, and its minute is up.
--- Grain: one row per such set.
--- Inputs: probe_results (TEMP view), intermediate.probe_scan, intermediate.valid_customers (rows of
--- other customers are rejected and never counted). This is the one aggregate over every tenant row
--- (~45 M sets a month); it reads three columns and keeps a 64-bit key and a count per set. It does not
--- re-check validity: a set holding a rejected record is recounted exactly in pass 2.
+-- Tenant result sets (R15) that can make a customer-minute anything but up, as pass 1 counted them:
+-- every set with a failing record, and every passing set in a minute the shared sets do not settle
+-- (no shared health result, or a failing shared result: the tenant's own results decide there whether
+-- the customer had data and health evidence). Pairs pass 2 recounts (probe_recount_pairs) are left
+-- out: minute_states takes their sets from pass 2. Every other set is one passing result in a settled
+-- minute, and its minute is up.
+-- Grain: one row per (customer, minute, check) set. Inputs: intermediate.probe_scan,
+-- intermediate.probe_recount_pairs.
 WITH unsettled_minutes AS (
     SELECT range AS minute_number
     FROM range(epoch_us(CAST($month_start AS TIMESTAMPTZ)) // 60000000, epoch_us(CAST($month_end AS TIMESTAMPTZ)) // 60000000)
     EXCEPT
     SELECT minute_number FROM intermediate.probe_scan
-    WHERE outcome = 'month' AND minute_number IS NOT NULL AND line_number IS NULL  -- shared minutes
+    WHERE outcome = 'month' AND customer_id IS NULL AND minute_number IS NOT NULL
     GROUP BY minute_number
     HAVING sum(health_rows) > 0 AND sum(failed_rows) = 0
 ),
-customer_numbers AS (
-    SELECT customer_id, CAST(row_number() OVER (ORDER BY customer_id) AS BIGINT) AS customer_number
-    FROM intermediate.valid_customers
-),
-keyed AS (
-    -- One BIGINT key per set (customer number, minute of the month, check, and whether the minute is
-    -- unsettled — a property of the minute, so it splits no set): grouping on a single integer is
-    -- several times cheaper than on (text, minute, text). Rows of other months or of an unknown check
-    -- get no key. (A WHERE on probed_at would be pushed into the Parquet scan and parse every
-    -- timestamp twice.)
+failing_sets AS (
     SELECT
-        CASE WHEN p.minute_number >= epoch_us(CAST($month_start AS TIMESTAMPTZ)) // 60000000
-                  AND p.minute_number < epoch_us(CAST($month_end AS TIMESTAMPTZ)) // 60000000
-                  AND p."check" IN ('health_live', 'chat_completions')
-            THEN ((c.customer_number * 65536 + (p.minute_number - epoch_us(CAST($month_start AS TIMESTAMPTZ)) // 60000000)) * 2
-                  + CAST(p."check" = 'health_live' AS BIGINT)) * 2
-                 + CAST(u.minute_number IS NOT NULL AS BIGINT)
-        END AS set_key
-    FROM probe_results AS p
-    JOIN customer_numbers AS c ON c.customer_id = p.customer_id
-    LEFT JOIN unsettled_minutes AS u ON u.minute_number = p.minute_number
+        customer_id,
+        minute_number,
+        "check",
+        1 AS results,
+        1 AS failures,
+        CAST(coalesce(status_code = 502 AND error_code = 'upstream_error', false) AS INTEGER) AS passthrough_failures,
+        CAST(coalesce(error_code IN ('invalid_api_key', 'policy_misconfigured'), false) AS INTEGER) AS customer_code_failures
+    FROM intermediate.probe_scan
+    WHERE outcome = 'month' AND customer_id IS NOT NULL AND line_number IS NOT NULL
 ),
-sets AS (
-    SELECT set_key // 2 AS set_id, count(*) AS results
-    FROM keyed
-    WHERE set_key IS NOT NULL
-    GROUP BY set_key
-    HAVING count(*) > 1 OR set_key % 2 = 1
+passing AS (
+    SELECT customer_id, "check", bit_or(result_minutes) AS result_minutes
+    FROM intermediate.probe_scan
+    WHERE outcome = 'month' AND customer_id IS NOT NULL AND line_number IS NULL
+    GROUP BY customer_id, "check"
+),
+passing_sets_in_unsettled_minutes AS (
+    SELECT p.customer_id, u.minute_number, p."check", 1 AS results, 0 AS failures,
+           0 AS passthrough_failures, 0 AS customer_code_failures
+    FROM passing AS p
+    CROSS JOIN unsettled_minutes AS u
+    WHERE get_bit(p.result_minutes,
+                  CAST(u.minute_number - epoch_us(CAST($month_start AS TIMESTAMPTZ)) // 60000000 AS INTEGER)) = 1
 )
-SELECT
-    c.customer_id,
-    epoch_us(CAST($month_start AS TIMESTAMPTZ)) // 60000000 + (s.set_id // 2) % 65536 AS minute_number,
-    CASE WHEN s.set_id % 2 = 1 THEN 'health_live' ELSE 'chat_completions' END AS "check",
-    s.results
-FROM sets AS s
-JOIN customer_numbers AS c ON c.customer_number = s.set_id // 131072
+SELECT s.*
+FROM (SELECT * FROM failing_sets UNION ALL SELECT * FROM passing_sets_in_unsettled_minutes) AS s
+ANTI JOIN intermediate.probe_recount_pairs AS r ON r.customer_id = s.customer_id AND r."check" = s."check"
