@@ -289,3 +289,45 @@ def test_r17_customer_without_contract_in_the_month_gets_no_row(case):
     case.contract("C-gone", "gone", "enterprise", "100.00", "EUR", "2025-01-01", "2026-10-01")
     case.run()
     assert [r["customer_id"] for r in case.rows("SELECT customer_id FROM main.uptime_monthly")] == ["acme"]
+
+
+# --- tenant sets with several results (pass 2 recounts them) ---------------------------------------
+
+
+def test_r15_tenant_retry_beside_a_failure_is_one_of_two(case):
+    case.write("t.csv", [
+        probe("2026-10-11T07:00:10Z", "chat_completions", 500, customer="acme"),
+        probe("2026-10-11T07:00:40Z", "chat_completions", 200, customer="acme"),
+        probe("2026-10-11T07:01:10Z", "chat_completions", 500, customer="acme"),
+        probe("2026-10-11T07:01:30Z", "chat_completions", 200, customer="acme"),
+        probe("2026-10-11T07:01:50Z", "chat_completions", 200, customer="acme"),
+    ])
+    case.run()
+    assert case.states() == {"2026-10-11T07:00:00Z": "unavailable"}  # 1 of 2 fails; 1 of 3 does not
+
+
+def test_r15_passing_tenant_duplicate_is_collapsed_and_counted_once(case):
+    passing = probe("2026-10-11T07:00:40Z", "chat_completions", 200, customer="acme")
+    failing = probe("2026-10-11T07:00:10Z", "chat_completions", 500, customer="acme")
+    case.write("a.csv", [failing, passing])
+    case.write("b.parquet", [passing])  # the same passing row again: must not make it 1 of 3
+    counts = case.run()
+    assert case.states() == {"2026-10-11T07:00:00Z": "unavailable"}
+    assert counts["probe_rows_collapsed"] == 1
+    (row,) = case.rows("SELECT * FROM intermediate.accounting_probe_results WHERE source_file = 'probes/b.parquet'")
+    assert (row["rows_read"], row["rows_collapsed"], row["rows_used"]) == (1, 1, 0)
+
+
+def test_r15_tenant_health_passing_in_a_minute_without_shared_health_is_evidence(case):
+    # shared health missing, shared chat 502 passthrough: the tenant's own passing health result is
+    # the evidence that the gateway was up, so the minute is upstream, not unavailable
+    case.hole("2026-10-12T03:00:00Z")
+    case.write("t.csv", [
+        probe("2026-10-12T03:00:05Z", "chat_completions", 502, error="upstream_error"),
+        probe("2026-10-12T03:00:20Z", "health_live", 200, customer="acme"),
+    ])
+    case.customers.append(("beta", "Beta"))
+    case.contract("C-beta", "beta", "enterprise", "100.00", "EUR", "2026-01-01", None)
+    case.run()
+    assert case.states("acme") == {"2026-10-12T03:00:00Z": "upstream"}
+    assert case.states("beta") == {"2026-10-12T03:00:00Z": "unavailable"}  # no health result for beta
