@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from typing import TextIO
 
+from pipeline.money import minor_unit, money_string
 from pipeline.settings import Settings
 from pipeline.warehouse import connection
 
@@ -29,10 +30,10 @@ def print_summary(settings: Settings, month: str, run_id: str, out: TextIO = sys
         ).fetchall()
         statements = (
             con.execute(
-                "SELECT count(*), string_agg(DISTINCT currency, ', ') FROM main.statements"
-                " WHERE month = ? AND is_current",
+                "SELECT currency, count(*), sum(credit_amount) FROM main.statements"
+                " WHERE month = ? AND is_current GROUP BY currency ORDER BY currency",
                 [month],
-            ).fetchone()
+            ).fetchall()
             if _table_exists(con, "statements")
             else None
         )
@@ -44,7 +45,12 @@ def print_summary(settings: Settings, month: str, run_id: str, out: TextIO = sys
         print(f"  {name:<{width}}  {read:>8} {used:>8} {other:>8} {rejected:>8} {collapsed:>8}", file=out)
     print(f"  warehouse:  {settings.warehouse}", file=out)
     if statements is not None:
-        print(f"  statements: {settings.statements_dir / month}/ ({statements[0]} PDFs)", file=out)
+        count = sum(n for _, n, _ in statements)
+        print(f"  statements: {settings.statements_dir / month}/ ({count} PDFs, summary in _summary.pdf)", file=out)
+        credits = ", ".join(
+            f"{currency} {money_string(total, minor_unit(currency))}" for currency, _, total in statements
+        )
+        print(f"  credits:    {credits or 'none'}", file=out)
     print(f"  rejected rows: SELECT * FROM rejected_rows WHERE month = '{month}'", file=out)
 
 

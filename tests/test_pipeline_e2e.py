@@ -199,3 +199,20 @@ def test_a_bad_drop_fails_naming_the_column_and_leaves_the_published_warehouse_a
     )
     assert work["warehouse"].read_bytes() == before
     assert not work["statements"].exists()
+
+
+def test_cli_summary_reports_counts_paths_and_credit_totals(october, tmp_path):
+    import io
+
+    from pipeline.settings import DEFAULT_POLICY_FILE, Settings
+    from pipeline.summary import print_summary
+
+    paths, result = october
+    settings = Settings(SAMPLE, paths["warehouse"], paths["statements"], DEFAULT_POLICY_FILE, tmp_path)
+    out = io.StringIO()
+    print_summary(settings, "2026-10", result.run_id, out=out)
+    lines = out.getvalue().splitlines()
+    assert lines[1] == "  as-of: 2026-11-16T09:00:00+00:00 (data)"
+    assert any(line.split() == ["tickets.csv", "163", "145", "6", "11", "1"] for line in lines)
+    assert f"  statements: {paths['statements'] / '2026-10'}/ (7 PDFs, summary in _summary.pdf)" in lines
+    assert "  credits:    EUR 1250.00, JPY 150000, USD 1246.78" in lines
