@@ -27,6 +27,7 @@ import duckdb
 import pyarrow as pa
 
 from pipeline.months import parse_month
+from pipeline.sqlrunner import run_models
 
 TRICKY_NAME = 'Smith <&> "Quotes" O\'Brien GmbH'
 ACCENTED_NAME = "Zürich Straße Ærø Łódź Ångström Société Générale AG"
@@ -280,6 +281,9 @@ class Warehouse:
             arrow = pa.table({n: [r[i] for r in rows] for i, n in enumerate(names)})  # noqa: F841
             con.execute(f"INSERT INTO {table} SELECT * FROM arrow")
         con.execute(SUPPORT_ATTAINMENT_SQL)
+        # The measured periods come from the uptime engine's own model, as in a real run.
+        month_start, month_end = parse_month(self.month)
+        run_models(con, ["intermediate/uptime_measured_periods"], {"month_start": month_start, "month_end": month_end})
 
 
 def sample_warehouse(month: str = "2025-03", *, extra_customers: int = 0, seed: int = 7) -> Warehouse:
