@@ -90,7 +90,7 @@ def load_run_params(con: duckdb.DuckDBPyConnection, month: str, run_id: str) -> 
     ).fetchone()
     if row is None:
         raise RuntimeError(
-            f"run {run_id} has not loaded the inputs of {month}: materialize input_tables in the same run"
+            f"run {run_id} has not loaded the inputs of {month}: materialize the input assets (customers, tickets, …) in the same run"
         )
     return RunParams(month=month, as_of=row[0].astimezone(UTC), run_started_at=row[1].astimezone(UTC))
 

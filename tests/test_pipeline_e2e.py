@@ -63,9 +63,26 @@ def test_every_asset_of_the_month_is_materialized(october):
     _, result = october
     keys = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
     assert keys == {
-        "input_tables", "ticket_sla", "support_attainment", "availability_minutes", "uptime_monthly",
+        "customers", "contracts", "tickets", "ticket_events", "maintenance_windows", "incidents", "probe_files",
+        "ticket_sla", "support_attainment", "availability_minutes", "uptime_monthly",
         "credits", "statements", "rejected_rows", "warehouse",
     }
+
+
+def test_input_assets_carry_their_file_accounting(october):
+    _, result = october
+    metadata = {
+        e.asset_key.to_user_string(): e.materialization.metadata for e in result.get_asset_materialization_events()
+    }
+    tickets = {k: v.value for k, v in metadata["tickets"].items()}
+    assert tickets["source_file"] == "tickets.csv"
+    assert (tickets["rows_read"], tickets["rows_used"], tickets["rows_other_months"], tickets["rows_rejected"],
+            tickets["rows_collapsed"], tickets["dagster/row_count"]) == (163, 145, 6, 11, 1, 145)
+    assert tickets["as_of"] == "2026-11-16T09:00:00+00:00"
+    probes = {k: v.value for k, v in metadata["probe_files"].items()}
+    assert probes["files"] == 5
+    assert probes["rows_read"] == probes["rows_used"] + probes["rows_other_months"] + probes["rows_rejected"] + probes["rows_collapsed"]
+    assert probes["rows_rejected"] == 6
 
 
 def test_r11_as_of_is_the_newest_loaded_ticket_timestamp(october):

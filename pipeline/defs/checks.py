@@ -18,7 +18,7 @@ ERROR, WARN = dg.AssetCheckSeverity.ERROR, dg.AssetCheckSeverity.WARN
 
 # (asset, check name = sql/checks/<name>.sql, severity)
 CHECKS = (
-    ("input_tables", "as_of_before_month_end", WARN),
+    ("tickets", "as_of_before_month_end", WARN),
     ("rejected_rows", "rejected_input_rows", WARN),
     ("rejected_rows", "accounting_balances", ERROR),
     ("ticket_sla", "tickets_without_both_clocks", ERROR),

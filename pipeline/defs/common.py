@@ -20,7 +20,7 @@ WAREHOUSE_POOL = "sla_warehouse"
 OPERATOR_ERRORS = (InputFileError, AsOfError, ModelError, PolicyError, WarehouseError)
 
 
-def mart_spec(name: str, group: str, deps: tuple[str, ...] = ("input_tables",)) -> dg.AssetSpec:
+def mart_spec(name: str, group: str, deps: tuple[str, ...]) -> dg.AssetSpec:
     """An asset spec for a mart built by a multi-asset; its description is the SQL model's header."""
     return dg.AssetSpec(
         name, deps=list(deps), description=load_model(f"marts/{name}").description, group_name=group, kinds={"duckdb"}

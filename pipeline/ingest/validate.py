@@ -45,6 +45,7 @@ CSV_VALIDATION_MODELS = (
     "intermediate/valid_incidents",
 )
 
+# The month's typed inputs, published once as-of is known (events are kept up to as-of).
 MONTH_INPUT_MODELS = (
     "intermediate/csv_row_verdicts",
     "marts/customers",
@@ -53,9 +54,9 @@ MONTH_INPUT_MODELS = (
     "marts/ticket_events",
     "marts/maintenance_windows",
     "marts/incidents",
-    "marts/rejected_rows",
-    "marts/input_file_accounting",
 )
+# Rejections and accounting of every input file, probe files included: after the uptime engine.
+ACCOUNTING_MODELS = ("marts/rejected_rows", "marts/input_file_accounting")
 
 
 class OverlappingContractsError(InputFileError):
@@ -99,8 +100,27 @@ def ingest_csv_inputs(con: duckdb.DuckDBPyConnection, data_dir: Path, params: Ru
 
 
 def publish_month_inputs(con: duckdb.DuckDBPyConnection, params: RunParams) -> dict[str, int]:
-    """Write the month's typed inputs, rejected rows and per-file accounting into the marts."""
+    """Write the month's typed inputs (customers, contracts, tickets, … of the month) into the marts."""
     return run_models(con, MONTH_INPUT_MODELS, params.as_dict())
+
+
+def publish_accounting(con: duckdb.DuckDBPyConnection, params: RunParams) -> dict[str, int]:
+    """Write the month's rejected rows and per-file accounting (CSV and probe files) into the marts."""
+    return run_models(con, ACCOUNTING_MODELS, params.as_dict())
+
+
+def csv_accounting(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, object]]:
+    """Per CSV source (`customers`, `tickets`, …): its file and where its records went in this run."""
+    cursor = con.execute(
+        "SELECT source, min(source_file) AS source_file, count(*) AS rows_read,"
+        " count(*) FILTER (verdict = 'used') AS rows_used,"
+        " count(*) FILTER (verdict = 'other_month') AS rows_other_months,"
+        " count(*) FILTER (verdict = 'rejected') AS rows_rejected,"
+        " count(*) FILTER (verdict = 'collapsed') AS rows_collapsed"
+        " FROM intermediate.csv_row_verdicts GROUP BY source"
+    )
+    names = [d[0] for d in cursor.description]
+    return {row[0]: dict(zip(names[1:], row[1:])) for row in cursor.fetchall()}
 
 
 def file_accounting(con: duckdb.DuckDBPyConnection, month: str) -> list[dict[str, object]]:
@@ -115,7 +135,10 @@ def file_accounting(con: duckdb.DuckDBPyConnection, month: str) -> list[dict[str
 
 
 __all__ = [
+    "ACCOUNTING_MODELS",
     "CSV_VALIDATION_MODELS",
+    "csv_accounting",
+    "publish_accounting",
     "MONTH_INPUT_MODELS",
     "CsvIngestResult",
     "OverlappingContractsError",

@@ -5,14 +5,16 @@ import dagster as dg
 from pipeline.defs.common import WAREHOUSE_POOL, operator_errors
 from pipeline.defs.partitions import monthly_partitions
 from pipeline.defs.resources import SlaEnvironment
-from pipeline.ingest.validate import file_accounting, publish_month_inputs
+from pipeline.defs.assets.inputs import INPUT_ASSETS
+from pipeline.ingest.validate import file_accounting, publish_accounting
 from pipeline.probe_views import create_probe_views
 from pipeline.runlog import load_run_params
 
 # Everything the month's accounting and the published file must wait for: the warehouse is published
 # only once every area of the month is built.
 UPSTREAM_OF_PUBLICATION = [
-    dg.AssetKey("input_tables"),
+    *(dg.AssetKey(name) for name in INPUT_ASSETS),
+    dg.AssetKey("probe_files"),
     dg.AssetKey("ticket_sla"),
     dg.AssetKey("support_attainment"),
     dg.AssetKey("availability_minutes"),
@@ -30,14 +32,13 @@ UPSTREAM_OF_PUBLICATION = [
     deps=UPSTREAM_OF_PUBLICATION,
 )
 def rejected_rows(context: dg.AssetExecutionContext, sla: SlaEnvironment) -> dg.MaterializeResult:
-    """Publishes the month's typed inputs (`customers`, `contracts`, `tickets`, `ticket_events`,
-    `maintenance_windows`, `incidents`), every row the run could not load (`rejected_rows`: file, record
-    number, reason, raw text) and per-file accounting (`input_file_accounting`: read = used + other
-    months + rejected + collapsed duplicates)."""
+    """Publishes every row the run could not load, from the CSV inputs and the probe files
+    (`rejected_rows`: file, record number, reason, raw text), and per-file accounting
+    (`input_file_accounting`: read = used + other months + rejected + collapsed duplicates)."""
     month = context.partition_key
     with operator_errors(), sla.build(context.run.run_id).connect() as con:
         params = load_run_params(con, month, context.run.run_id)
-        counts = publish_month_inputs(con, params)
+        counts = publish_accounting(con, params)
         accounting = file_accounting(con, month)
     rejected = sum(row["rows_rejected"] for row in accounting)
     if rejected:

@@ -11,7 +11,7 @@ from pipeline.support import build_support
 
 
 @dg.multi_asset(
-    specs=[mart_spec("ticket_sla", "support"), mart_spec("support_attainment", "support")],
+    specs=[mart_spec(name, "support", deps=("tickets", "ticket_events")) for name in ("ticket_sla", "support_attainment")],
     partitions_def=monthly_partitions,
     pool=WAREHOUSE_POOL,
 )

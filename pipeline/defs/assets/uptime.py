@@ -11,7 +11,20 @@ from pipeline.uptime import build_uptime
 
 
 @dg.multi_asset(
-    specs=[mart_spec(name, "uptime") for name in ("availability_minutes", "uptime_monthly", "credits")],
+    specs=[
+        dg.AssetSpec(
+            "probe_files",
+            description="The drop's probe result files (csv, jsonl, parquet, gzip or not), validated and "
+            "accounted per file; the rows stay in the files (views raw_probe_files_*), rejected rows go to "
+            "rejected_rows (R13).",
+            group_name="inputs",
+            kinds={"parquet", "csv"},
+        ),
+        *(
+            mart_spec(name, "uptime", deps=("customers", "contracts", "maintenance_windows", "incidents"))
+            for name in ("availability_minutes", "uptime_monthly", "credits")
+        ),
+    ],
     partitions_def=monthly_partitions,
     pool=WAREHOUSE_POOL,
 )
@@ -32,6 +45,10 @@ def uptime_and_credits(context: dg.AssetExecutionContext, sla: SlaEnvironment):
                     {"month": month},
                 ).fetchall()
             )
+            probe_files = con.execute(
+                "SELECT source_file, rows_read, rows_used, rows_other_months, rows_rejected, rows_collapsed"
+                " FROM intermediate.accounting_probe_results ORDER BY source_file"
+            ).fetchall()
             credits = con.execute(
                 "SELECT currency, sum(credit_amount)::VARCHAR, count(*) FILTER (credit_amount > 0)"
                 " FROM main.credits WHERE month = $month GROUP BY 1 ORDER BY 1",
@@ -42,14 +59,24 @@ def uptime_and_credits(context: dg.AssetExecutionContext, sla: SlaEnvironment):
         f"{counts['probe_rows_rejected']} rejected"
     )
     yield dg.MaterializeResult(
+        asset_key="probe_files",
+        metadata={
+            "files": counts["probe_files"],
+            "rows_read": counts["probe_rows_read"],
+            "rows_used": counts["probe_rows_used"],
+            "rows_other_months": counts["probe_rows_other_months"],
+            "rows_rejected": counts["probe_rows_rejected"],
+            "rows_collapsed": counts["probe_rows_collapsed"],
+            "accounting": dg.MetadataValue.md(
+                "| file | read | used | other months | rejected | collapsed |\n|---|---:|---:|---:|---:|---:|\n"
+                + "".join("| " + " | ".join(str(v) for v in row) + " |\n" for row in probe_files)
+            ),
+        },
+    )
+    yield dg.MaterializeResult(
         asset_key="availability_minutes",
         metadata={
             "minutes_by_state": dg.MetadataValue.json(dict(sorted(states.items()))),
-            "probe_files": counts["probe_files"],
-            "probe_rows_read": counts["probe_rows_read"],
-            "probe_rows_used": counts["probe_rows_used"],
-            "probe_rows_rejected": counts["probe_rows_rejected"],
-            "probe_rows_collapsed": counts["probe_rows_collapsed"],
         },
     )
     yield dg.MaterializeResult(
