@@ -13,6 +13,7 @@ from typing import Any
 
 import duckdb
 
+from pipeline.markdown import markdown_table
 from pipeline.settings import SQL_DIR
 
 _PARAMETER = re.compile(r"\$([a-z_][a-z0-9_]*)\b")
@@ -33,10 +34,7 @@ class CheckOutcome:
         """The first violating rows as a table, for the Dagster UI."""
         if not self.rows:
             return "no violating rows"
-        head = "| " + " | ".join(self.columns) + " |\n|" + "---|" * len(self.columns) + "\n"
-        body = "".join("| " + " | ".join("" if v is None else str(v) for v in row) + " |\n" for row in self.rows[:limit])
-        more = f"\n… and {len(self.rows) - limit} more" if len(self.rows) > limit else ""
-        return head + body + more
+        return markdown_table(self.columns, self.rows, limit=limit)
 
 
 def check_sql(name: str) -> str:

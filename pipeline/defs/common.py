@@ -16,6 +16,9 @@ from pipeline.warehouse import WarehouseError
 # One writer at a time on the warehouse, also across runs (the instance sets the pool limit to 1).
 WAREHOUSE_POOL = "sla_warehouse"
 
+# Column headings of the per-file accounting tables shown on the input assets.
+ACCOUNTING_COLUMNS = ("file", "read", "used", "other months", "rejected", "collapsed")
+
 # Errors whose message is already what the operator needs: shown as the step's failure, no traceback.
 OPERATOR_ERRORS = (InputFileError, AsOfError, ModelError, PolicyError, WarehouseError)
 
@@ -36,4 +39,4 @@ def operator_errors() -> Iterator[None]:
         raise dg.Failure(description=str(exc), allow_retries=False) from exc
 
 
-__all__ = ["WAREHOUSE_POOL", "OPERATOR_ERRORS", "mart_spec", "operator_errors"]
+__all__ = ["ACCOUNTING_COLUMNS", "WAREHOUSE_POOL", "OPERATOR_ERRORS", "mart_spec", "operator_errors"]

@@ -2,11 +2,12 @@
 
 import dagster as dg
 
-from pipeline.defs.common import WAREHOUSE_POOL, operator_errors
+from pipeline.defs.assets.inputs import INPUT_ASSETS
+from pipeline.defs.common import ACCOUNTING_COLUMNS, WAREHOUSE_POOL, operator_errors
 from pipeline.defs.partitions import monthly_partitions
 from pipeline.defs.resources import SlaEnvironment
-from pipeline.defs.assets.inputs import INPUT_ASSETS
 from pipeline.ingest.validate import file_accounting, publish_accounting
+from pipeline.markdown import markdown_table
 from pipeline.probe_views import create_probe_views
 from pipeline.runlog import load_run_params
 
@@ -46,18 +47,11 @@ def rejected_rows(context: dg.AssetExecutionContext, sla: SlaEnvironment) -> dg.
     return dg.MaterializeResult(
         metadata={
             "rejected_rows": rejected,
-            "input_file_accounting": dg.MetadataValue.md(_accounting_markdown(accounting)),
+            "input_file_accounting": dg.MetadataValue.md(
+                markdown_table(ACCOUNTING_COLUMNS, [list(row.values()) for row in accounting])
+            ),
             "rows_published": dg.MetadataValue.json(counts),
         }
-    )
-
-
-def _accounting_markdown(rows: list[dict[str, object]]) -> str:
-    header = "| file | read | used | other months | rejected | collapsed |\n|---|---:|---:|---:|---:|---:|\n"
-    return header + "".join(
-        f"| {r['source_file']} | {r['rows_read']} | {r['rows_used']} | {r['rows_other_months']} | "
-        f"{r['rows_rejected']} | {r['rows_collapsed']} |\n"
-        for r in rows
     )
 
 

@@ -2,9 +2,10 @@
 
 import dagster as dg
 
-from pipeline.defs.common import WAREHOUSE_POOL, mart_spec, operator_errors
+from pipeline.defs.common import ACCOUNTING_COLUMNS, WAREHOUSE_POOL, mart_spec, operator_errors
 from pipeline.defs.partitions import monthly_partitions
 from pipeline.defs.resources import SlaEnvironment
+from pipeline.markdown import markdown_table
 from pipeline.policy import load_policy
 from pipeline.runlog import load_run_params
 from pipeline.uptime import build_uptime
@@ -67,10 +68,7 @@ def uptime_and_credits(context: dg.AssetExecutionContext, sla: SlaEnvironment):
             "rows_other_months": counts["probe_rows_other_months"],
             "rows_rejected": counts["probe_rows_rejected"],
             "rows_collapsed": counts["probe_rows_collapsed"],
-            "accounting": dg.MetadataValue.md(
-                "| file | read | used | other months | rejected | collapsed |\n|---|---:|---:|---:|---:|---:|\n"
-                + "".join("| " + " | ".join(str(v) for v in row) + " |\n" for row in probe_files)
-            ),
+            "accounting": dg.MetadataValue.md(markdown_table(ACCOUNTING_COLUMNS, probe_files)),
         },
     )
     yield dg.MaterializeResult(
@@ -87,8 +85,7 @@ def uptime_and_credits(context: dg.AssetExecutionContext, sla: SlaEnvironment):
         metadata={
             "customers": counts["marts/credits"],
             "credit_totals": dg.MetadataValue.md(
-                "| currency | total credit | customers credited |\n|---|---:|---:|\n"
-                + "".join(f"| {c} | {total} | {n} |\n" for c, total, n in credits)
+                markdown_table(("currency", "total credit", "customers credited"), credits)
             ),
         },
     )
