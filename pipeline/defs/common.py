@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import dagster as dg
+import duckdb
 
 from pipeline.ingest.readers import InputFileError
-from pipeline.policy import PolicyError
-from pipeline.runlog import AsOfError
+from pipeline.defs.resources import SlaEnvironment
+from pipeline.months import RunParams
+from pipeline.policy import PolicyError, PolicyVersion, load_policy
+from pipeline.runlog import AsOfError, load_run_params
+from pipeline.settings import Settings
 from pipeline.sqlrunner import ModelError, load_model
 from pipeline.warehouse import WarehouseError
 
@@ -30,6 +35,28 @@ def mart_spec(name: str, group: str, deps: tuple[str, ...]) -> dg.AssetSpec:
     )
 
 
+@dataclass(frozen=True)
+class MonthStep:
+    """What a step after the inputs works with: paths, the policy version in force on the month's first
+    day, a connection to this run's build warehouse, and the parameters the input step recorded."""
+
+    settings: Settings
+    policy: PolicyVersion
+    con: duckdb.DuckDBPyConnection
+    params: RunParams
+
+
+@contextlib.contextmanager
+def month_step(context: dg.AssetExecutionContext, sla: SlaEnvironment) -> Iterator[MonthStep]:
+    """Open a step of the monthly job; known problems in it become the step's one-line failure."""
+    month = context.partition_key
+    with operator_errors():
+        settings = sla.settings()
+        policy = load_policy(settings.policy_file).version_for(month)
+        with sla.build(context.run.run_id).connect() as con:
+            yield MonthStep(settings, policy, con, load_run_params(con, month, context.run.run_id))
+
+
 @contextlib.contextmanager
 def operator_errors() -> Iterator[None]:
     """Turn a known problem into a dagster Failure whose description is the one line to act on."""
@@ -39,4 +66,4 @@ def operator_errors() -> Iterator[None]:
         raise dg.Failure(description=str(exc), allow_retries=False) from exc
 
 
-__all__ = ["ACCOUNTING_COLUMNS", "WAREHOUSE_POOL", "OPERATOR_ERRORS", "mart_spec", "operator_errors"]
+__all__ = ["ACCOUNTING_COLUMNS", "WAREHOUSE_POOL", "OPERATOR_ERRORS", "MonthStep", "mart_spec", "month_step", "operator_errors"]

@@ -5,11 +5,9 @@ import sys
 import dagster as dg
 from tqdm import tqdm
 
-from pipeline.defs.common import WAREHOUSE_POOL, operator_errors
+from pipeline.defs.common import WAREHOUSE_POOL, month_step
 from pipeline.defs.partitions import monthly_partitions
 from pipeline.defs.resources import SlaEnvironment
-from pipeline.policy import load_policy
-from pipeline.runlog import load_run_params
 from pipeline.statements.month import render_month
 
 # The CLI sets this tag to get a progress bar on the terminal; the UI gets counts in the logs.
@@ -32,7 +30,7 @@ def statements(context: dg.AssetExecutionContext, sla: SlaEnvironment) -> dg.Mat
     month = context.partition_key
     wants_bar = bool(context.run.tags.get(PROGRESS_BAR_TAG))
     bar = None
-    step = {"next_log": 0}
+    next_log = {"at": 0}
 
     def progress(done: int, total: int) -> None:
         nonlocal bar
@@ -40,21 +38,19 @@ def statements(context: dg.AssetExecutionContext, sla: SlaEnvironment) -> dg.Mat
             bar = tqdm(total=total, unit="statement", desc=f"statements {month}", file=sys.stderr)
         if bar is not None:
             bar.update(done - bar.n)
-        if done >= step["next_log"] or done == total:
+        if done >= next_log["at"] or done == total:
             context.log.info(f"statements {month}: {done}/{total} rendered")
-            step["next_log"] = done + max(1, total // 10)
+            next_log["at"] = done + max(1, total // 10)
 
     try:
-        with operator_errors(), sla.build(context.run.run_id).connect() as con:
-            params = load_run_params(con, month, context.run.run_id)
-            credit_scheme = load_policy(settings.policy_file).version_for(month).credits
+        with month_step(context, sla) as step:
             records = render_month(
-                con,
+                step.con,
                 month,
                 settings.statements_dir,
-                as_of=params.as_of,
+                as_of=step.params.as_of,
                 progress=progress,
-                credit_scheme=credit_scheme,
+                credit_scheme=step.policy.credits,
             )
     finally:
         if bar is not None:

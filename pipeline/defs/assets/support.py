@@ -2,11 +2,10 @@
 
 import dagster as dg
 
-from pipeline.defs.common import WAREHOUSE_POOL, mart_spec, operator_errors
+from pipeline.defs.common import WAREHOUSE_POOL, mart_spec, month_step
 from pipeline.defs.partitions import monthly_partitions
 from pipeline.defs.resources import SlaEnvironment
-from pipeline.policy import load_policy
-from pipeline.runlog import load_run_params, set_policy_version
+from pipeline.runlog import set_policy_version
 from pipeline.support import build_support
 
 
@@ -19,22 +18,20 @@ def support_sla(context: dg.AssetExecutionContext, sla: SlaEnvironment):
     """Response and resolution clocks of the month's tickets in business or calendar time, with the
     policy version in force on the month's first day."""
     month = context.partition_key
-    with operator_errors():
-        version = load_policy(sla.settings().policy_file).version_for(month)
-        with sla.build(context.run.run_id).connect() as con:
-            params = load_run_params(con, month, context.run.run_id)
-            counts = build_support(con, params, version)
-            set_policy_version(con, month, context.run.run_id, version.version_id)
-            statuses = dict(
-                con.execute(
-                    "SELECT clock || ' ' || status, count(*) FROM main.ticket_sla WHERE month = $month GROUP BY 1",
-                    {"month": month},
-                ).fetchall()
-            )
-            undecided = con.execute(
-                "SELECT count(*) FROM main.support_attainment WHERE month = $month AND attainment IS NULL",
+    with month_step(context, sla) as step:
+        con, params, version = step.con, step.params, step.policy
+        counts = build_support(con, params, version)
+        set_policy_version(con, month, context.run.run_id, version.version_id)
+        statuses = dict(
+            con.execute(
+                "SELECT clock || ' ' || status, count(*) FROM main.ticket_sla WHERE month = $month GROUP BY 1",
                 {"month": month},
-            ).fetchone()[0]
+            ).fetchall()
+        )
+        undecided = con.execute(
+            "SELECT count(*) FROM main.support_attainment WHERE month = $month AND attainment IS NULL",
+            {"month": month},
+        ).fetchone()[0]
     yield dg.MaterializeResult(
         asset_key="ticket_sla",
         metadata={

@@ -2,12 +2,10 @@
 
 import dagster as dg
 
-from pipeline.defs.common import ACCOUNTING_COLUMNS, WAREHOUSE_POOL, mart_spec, operator_errors
+from pipeline.defs.common import ACCOUNTING_COLUMNS, WAREHOUSE_POOL, mart_spec, month_step
 from pipeline.defs.partitions import monthly_partitions
 from pipeline.defs.resources import SlaEnvironment
 from pipeline.markdown import markdown_table
-from pipeline.policy import load_policy
-from pipeline.runlog import load_run_params
 from pipeline.uptime import build_uptime
 
 
@@ -33,28 +31,25 @@ def uptime_and_credits(context: dg.AssetExecutionContext, sla: SlaEnvironment):
     """Reads every probe file of the drop (csv, jsonl, parquet, gzip or not), classifies each minute
     per customer (down, excluded, no data), and computes uptime and credits with the policy version in
     force on the month's first day. Raw probe rows stay in their files."""
-    settings = sla.settings()
     month = context.partition_key
-    with operator_errors():
-        version = load_policy(settings.policy_file).version_for(month)
-        with sla.build(context.run.run_id).connect() as con:
-            params = load_run_params(con, month, context.run.run_id)
-            counts = build_uptime(con, params, settings.data_dir, version.credits, version.uptime_targets)
-            states = dict(
-                con.execute(
-                    "SELECT state, count(*) FROM main.availability_minutes WHERE month = $month GROUP BY 1",
-                    {"month": month},
-                ).fetchall()
-            )
-            probe_files = con.execute(
-                "SELECT source_file, rows_read, rows_used, rows_other_months, rows_rejected, rows_collapsed"
-                " FROM intermediate.accounting_probe_results ORDER BY source_file"
-            ).fetchall()
-            credits = con.execute(
-                "SELECT currency, sum(credit_amount)::VARCHAR, count(*) FILTER (credit_amount > 0)"
-                " FROM main.credits WHERE month = $month GROUP BY 1 ORDER BY 1",
+    with month_step(context, sla) as step:
+        con, version = step.con, step.policy
+        counts = build_uptime(con, step.params, step.settings.data_dir, version.credits, version.uptime_targets)
+        states = dict(
+            con.execute(
+                "SELECT state, count(*) FROM main.availability_minutes WHERE month = $month GROUP BY 1",
                 {"month": month},
             ).fetchall()
+        )
+        probe_files = con.execute(
+            "SELECT source_file, rows_read, rows_used, rows_other_months, rows_rejected, rows_collapsed"
+            " FROM intermediate.accounting_probe_results ORDER BY source_file"
+        ).fetchall()
+        credits = con.execute(
+            "SELECT currency, sum(credit_amount)::VARCHAR, count(*) FILTER (credit_amount > 0)"
+            " FROM main.credits WHERE month = $month GROUP BY 1 ORDER BY 1",
+            {"month": month},
+        ).fetchall()
     context.log.info(
         f"{month}: {counts['probe_rows_read']} probe rows read in {counts['probe_files']} files, "
         f"{counts['probe_rows_rejected']} rejected"
