@@ -1,4 +1,5 @@
-"""Shared bits of the asset modules: the pool that serialises warehouse writers, and error translation."""
+"""Shared bits of the asset modules: the pool that serialises warehouse writers, the context a monthly
+step works in, and the translation of known problems into one-line failures."""
 
 from __future__ import annotations
 
@@ -9,8 +10,8 @@ from dataclasses import dataclass
 import dagster as dg
 import duckdb
 
-from pipeline.ingest.readers import InputFileError
 from pipeline.defs.resources import SlaEnvironment
+from pipeline.ingest.readers import InputFileError
 from pipeline.months import RunParams
 from pipeline.policy import PolicyError, PolicyVersion, load_policy
 from pipeline.runlog import AsOfError, load_run_params
@@ -66,4 +67,12 @@ def operator_errors() -> Iterator[None]:
         raise dg.Failure(description=str(exc), allow_retries=False) from exc
 
 
-__all__ = ["ACCOUNTING_COLUMNS", "WAREHOUSE_POOL", "OPERATOR_ERRORS", "MonthStep", "mart_spec", "month_step", "operator_errors"]
+__all__ = [
+    "ACCOUNTING_COLUMNS",
+    "OPERATOR_ERRORS",
+    "WAREHOUSE_POOL",
+    "MonthStep",
+    "mart_spec",
+    "month_step",
+    "operator_errors",
+]
