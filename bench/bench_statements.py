@@ -5,11 +5,12 @@ process, and the ratio of our per-statement time (Jinja2 view → PDF/A-3b with 
 hashed and written to disk) to a bare WeasyPrint render of the same HTML (target ≤ 1.15).
 
 Sources:
-  --source large      (default) the large month: `pipeline.samplegen --customers N` drop run through
+  --source large      (default) the large month: `tools.samplegen --customers N` drop run through
                       ingestion, the support engine and the uptime engine (cached under bench/out/);
                       slow the first time (minutes), then reused.
-  --source synthetic  the synthetic warehouse of `pipeline.statements.synthetic` with
-                      `--count` enterprise customers; seconds to build.
+  --source synthetic  the designed statement month of the tests (`tests/fixtures/statements.py`: a small
+                      data drop run through the real pipeline by `pipeline.month.build_month`) with
+                      generated customers up to `--count` enterprise statements; seconds to build.
 
     uv run python bench/bench_statements.py [--source synthetic] [--count 1000] [--baseline 100]
 """
@@ -22,16 +23,16 @@ import shutil
 import statistics
 import sys
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(1, str(ROOT / "tests"))  # the test fixtures' data drop (`fixtures.statements`)
 
 from weasyprint import HTML  # noqa: E402
 from weasyprint.text.fonts import FontConfiguration  # noqa: E402
 
-from pipeline.months import RunParams  # noqa: E402
-from pipeline.statements import render_month, synthetic  # noqa: E402
+from pipeline.statements import render_month  # noqa: E402
 from pipeline.statements.builder import build_views  # noqa: E402
 from pipeline.statements.files import atomic_write  # noqa: E402
 from pipeline.statements.parallel import default_workers  # noqa: E402
@@ -63,25 +64,27 @@ def cpu_control(workers: int, n: int = 15_000_000) -> float:
         pool.map(_spin, [n] * workers)
         parallel = time.perf_counter() - started
     return serial / parallel
-SYNTHETIC_MONTH = "2025-03"
 LARGE_MONTH = "2026-10"
 
 
 def synthetic_warehouse(count: int):
+    """The tests' designed month (4 enterprise statements) plus generated enterprise customers up to
+    `count`, written as a drop under bench/out/ and built in memory by the real pipeline."""
+    from fixtures.statements import AS_OF, ENTERPRISE, MONTH, build_into
+
+    drop = OUT / f"synthetic-{MONTH}-{count}"
+    shutil.rmtree(drop, ignore_errors=True)
     con = connect(":memory:")
-    synthetic.build(con, SYNTHETIC_MONTH, extra_customers=max(0, count - 4))
-    return con, SYNTHETIC_MONTH, datetime(2025, 4, 2, 8, 0, tzinfo=UTC)
+    build_into(con, drop, extra_customers=max(0, count - len(ENTERPRISE)))
+    return con, MONTH, AS_OF
 
 
 def large_warehouse(count: int):
     """The large month through the real engines; the warehouse is cached beside the drop."""
-    from pipeline.ingest.validate import ingest_csv_inputs
+    from pipeline.month import build_month
     from pipeline.policy import load_policy
-    from pipeline.runlog import resolve_as_of
-    from pipeline.samplegen import main as samplegen
     from pipeline.settings import DEFAULT_POLICY_FILE
-    from pipeline.support import build_support
-    from pipeline.uptime import build_uptime
+    from tools.samplegen import main as samplegen
 
     drop = OUT / f"large-{LARGE_MONTH}-{count}"
     warehouse = OUT / f"large-{LARGE_MONTH}-{count}.duckdb"
@@ -93,13 +96,8 @@ def large_warehouse(count: int):
         building = warehouse.with_suffix(".building")
         building.unlink(missing_ok=True)
         con = connect(building)
-        params = RunParams(LARGE_MONTH, None, datetime.now(UTC).replace(microsecond=0))
-        ingest_csv_inputs(con, drop, params)
-        as_of, _ = resolve_as_of(con, params, None)
-        params = RunParams(LARGE_MONTH, as_of, params.run_started_at)
         version = load_policy(DEFAULT_POLICY_FILE).version_for(LARGE_MONTH)
-        build_support(con, params, version)
-        build_uptime(con, params, drop, version.credits, version.uptime_targets)
+        as_of = build_month(con, drop, LARGE_MONTH, version).as_of
         con.execute("CREATE OR REPLACE TABLE main.bench_as_of AS SELECT $as_of AS as_of", {"as_of": as_of})
         con.close()
         os.replace(building, warehouse)

@@ -8,25 +8,21 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
-from datetime import UTC, datetime
 
 import pytest
+from fixtures.statements import AS_OF, MONTH, SMITH
 
-from pipeline.statements import synthetic
 from pipeline.statements.builder import build_views
 from pipeline.statements.inspect import pdf_font_names, pdf_text
 from pipeline.statements.render import Renderer, render_messages
-from pipeline.warehouse import connect
-
-AS_OF = datetime(2025, 4, 2, 8, 0, tzinfo=UTC)
+from pipeline.warehouse import connection
 
 
 @pytest.fixture(scope="module")
-def view():
-    con = connect(":memory:")
-    synthetic.build(con, "2025-03")
-    (smith,) = build_views(con, "2025-03", AS_OF, customer_ids=["smith-gmbh"])
-    con.close()
+def view(statement_month):
+    """smith-gmbh's statement view of the statement month built by the real pipeline (conftest.py)."""
+    with connection(statement_month.warehouse, read_only=True) as con:
+        (smith,) = build_views(con, MONTH, AS_OF, customer_ids=[SMITH])
     return smith
 
 

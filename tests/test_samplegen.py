@@ -21,7 +21,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from pipeline import samplegen as sg
+from tools.samplegen import generator as sg
 
 UTC = timezone.utc
 REPO = Path(__file__).resolve().parents[1]
@@ -118,11 +118,11 @@ def test_two_runs_with_the_same_seed_are_byte_identical(generated, tmp_path):
 
 
 def test_committed_sample_is_exactly_what_the_generator_writes(generated):
-    assert SAMPLE.is_dir(), "data/sample is missing: run `uv run python -m pipeline.samplegen --out data/sample`"
+    assert SAMPLE.is_dir(), "data/sample is missing: run `uv run python -m tools.samplegen --out data/sample`"
     want, have = files_of(generated), files_of(SAMPLE)
     assert sorted(have) == sorted(want), "data/sample holds other files than the generator writes"
     stale = [n for n in want if want[n] != have[n]]
-    assert not stale, f"data/sample drifted from pipeline/samplegen.py: {stale}; regenerate it"
+    assert not stale, f"data/sample drifted from tools/samplegen/: {stale}; regenerate it"
 
 
 def test_sample_stays_under_10_mb():

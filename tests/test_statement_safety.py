@@ -7,21 +7,18 @@ point at it, it must have seen no connection. `file:///etc/hostname` must not en
 from __future__ import annotations
 
 import socket
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from fixtures.statements import ACME, AS_OF, MONTH, build_statement_month, statement_drop
 
 from pipeline.settings import TEMPLATES_DIR
-from pipeline.statements import synthetic
 from pipeline.statements.builder import build_views
 from pipeline.statements.fetcher import BundledAssetFetcher, RefusedURL
 from pipeline.statements.inspect import pdf_attachments, pdf_text
 from pipeline.statements.render import PDFAttachment, Renderer, render_messages
-from pipeline.warehouse import connect
+from pipeline.warehouse import connection
 
-MONTH = "2025-03"
-AS_OF = datetime(2025, 4, 2, 8, 0, tzinfo=UTC)
 HOSTNAME = Path("/etc/hostname")
 
 
@@ -117,16 +114,16 @@ def test_r21_injected_urls_fetch_nothing(renderer, listener):
 
 def test_r21_markup_in_customer_data_is_text_not_markup(tmp_path, renderer, listener):
     url, contacted = listener
-    con = connect(tmp_path / "wh.duckdb")
-    synthetic.build(con, MONTH)
+    # The markup arrives the way customer text does: in the drop's customers.csv and tickets.csv, run
+    # through the real pipeline (T-100 is one of acme's breached tickets, so its subject is printed).
     name = f'Evil <img src="{url}/name.png"> & <link rel="attachment" href="file:///etc/hostname"> Ltd'
-    con.execute("UPDATE intermediate.valid_customers SET name = ? WHERE customer_id = 'acme'", [name])
-    con.execute(
-        "UPDATE intermediate.valid_tickets SET subject = ? WHERE ticket_id = 'T-100'",
-        [f'<style>@import "{url}/x.css";</style><script>alert(1)</script>'],
-    )
-    view = build_views(con, MONTH, AS_OF, customer_ids=["acme"])[0]
-    con.close()
+    drop = statement_drop()
+    drop.row("customers", customer_id=ACME)["name"] = name
+    drop.row("tickets", ticket_id="T-100")["subject"] = f'<style>@import "{url}/x.css";</style><script>alert(1)</script>'
+    built = build_statement_month(tmp_path / "month", drop=drop)
+    with connection(built.warehouse, read_only=True) as con:
+        view = build_views(con, MONTH, AS_OF, customer_ids=[ACME])[0]
+    assert view.customer_name == name
     with render_messages() as messages:
         result = renderer.render_statement(view)
     assert messages == []

@@ -1,8 +1,10 @@
 """Credit statements end to end (R21): render a month from a warehouse, read the PDFs back, compare.
 
-One module-scoped warehouse (the synthetic marts of `pipeline.statements.synthetic`, until the real
-pipeline fills them) is rendered once in-process; tests read the files. Tests that change data build
-their own warehouse. Any WeasyPrint warning or error fails a test.
+The warehouse is the designed statement month of `fixtures/statements.py`: a small data drop run
+through the real pipeline (`pipeline.month.build_month`), built once per session (`conftest.py`). One
+module-scoped copy is rendered once in-process; tests read the files. Tests that change data work on
+their own copy (`statement_con`). Expected figures are derived by hand from the designed rows (see the
+derivations there and below). Any WeasyPrint warning or error fails a test.
 """
 
 from __future__ import annotations
@@ -15,10 +17,25 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
-import duckdb
 import pytest
+from fixtures.statements import (
+    ACCENTED_NAME,
+    ACME,
+    AS_OF,
+    ENTERPRISE,
+    FORMERCO,
+    GROWTHCO,
+    MONTH,
+    SMITH,
+    TRICKY_NAME,
+    ZURICH,
+    at,
+    build_into,
+    build_statement_month,
+    statement_drop,
+)
 
-from pipeline.statements import render_month, synthetic
+from pipeline.statements import render_month
 from pipeline.statements.builder import build_views, input_fingerprints
 from pipeline.statements.inspect import (
     pdf_attachments,
@@ -29,11 +46,7 @@ from pipeline.statements.inspect import (
 )
 from pipeline.statements.render import render_messages, statement_html
 from pipeline.statements.viewmodel import StatementError
-from pipeline.warehouse import connect
-
-MONTH = "2025-03"
-AS_OF = datetime(2025, 4, 2, 8, 0, tzinfo=UTC)
-ENTERPRISE = ["acme", "smith-gmbh", "switcher", "zurich"]
+from pipeline.warehouse import connection
 
 
 @pytest.fixture(autouse=True)
@@ -43,19 +56,18 @@ def no_weasyprint_warnings():
     assert messages == [], f"WeasyPrint or the statement code logged: {messages}"
 
 
-def _warehouse(path: Path) -> duckdb.DuckDBPyConnection:
-    con = connect(path)
-    synthetic.build(con, MONTH)
-    return con
+def _render(con, out: Path, *, policy, workers: int = 1, **kwargs):
+    """render_month as the pipeline calls it: the month's credit scheme is printed."""
+    return render_month(con, MONTH, out, as_of=AS_OF, workers=workers, credit_scheme=policy.credits, **kwargs)
 
 
 @pytest.fixture(scope="module")
-def month(tmp_path_factory):
-    """The sample month rendered once: connection, statements dir, records."""
+def month(statement_month, tmp_path_factory):
+    """The statement month rendered once: connection, statements dir, records."""
     root = tmp_path_factory.mktemp("statements")
-    con = _warehouse(root / "wh.duckdb")
+    con = statement_month.connect_copy(root)
     with render_messages() as messages:
-        records = render_month(con, MONTH, root / "out", as_of=AS_OF, workers=1)
+        records = _render(con, root / "out", policy=statement_month.policy)
     assert messages == []
     yield con, root / "out" / MONTH, {r.customer_id: r for r in records}
     con.close()
@@ -69,10 +81,60 @@ def test_r21_one_statement_per_enterprise_customer_none_for_growth(month):
     con, folder, records = month
     assert sorted(records) == ENTERPRISE
     assert sorted(p.name for p in folder.glob("*.pdf")) == sorted([f"{c}.pdf" for c in ENTERPRISE] + ["_summary.pdf"])
-    assert not (folder / "growthco.pdf").exists()
+    assert not (folder / f"{GROWTHCO}.pdf").exists()  # R1: growth gets no statement
+    assert not (folder / f"{FORMERCO}.pdf").exists()  # its enterprise contract ended before the month
     assert not [p for p in folder.iterdir() if p.name.startswith(".")], "temporary files left behind"
     # Zero credit still gets a statement.
     assert records["smith-gmbh"].credit_amount == 0
+
+
+# The designed figures (derivations in fixtures/statements.py; March: T = 31 × 1,440 = 44,640).
+# (customer, plan): (T, U, maintenance, customer_caused, upstream, no_data, uptime truncated to 8 decimals)
+EXPECTED_UPTIME = {
+    # U = 45 + 15 + 30 = 90; MW-1 02:00–04:00 = 120; INC-7 14:00–14:15 = 15; 502s 08:00–08:30 = 30;
+    # shared gap 04:00–04:20 = 20; 1 − 90/44,640 = 44,550/44,640 = 0.99798387|09…
+    ("acme", "enterprise"): (44640, 90, 120, 15, 30, 20, Decimal("0.99798387")),
+    # 1 − 10/44,640 = 44,630/44,640 = 0.99977598|56…
+    ("smith-gmbh", "enterprise"): (44640, 10, 0, 0, 0, 0, Decimal("0.99977598")),
+    # T = 03-15 … 04-01 = 17 × 1,440 = 24,480; U = 35; 24,445/24,480 = 0.99857026|14…
+    ("switcher", "enterprise"): (24480, 35, 0, 0, 0, 0, Decimal("0.99857026")),
+    # T = 03-01 … 03-15 = 14 × 1,440 = 20,160; U = 240; 19,920/20,160 = 0.98809523|80…
+    ("switcher", "growth"): (20160, 240, 0, 0, 0, 0, Decimal("0.98809523")),
+    # U = 420 + 180 = 600; shared gap 01:00–01:05 = 5 no_data; 44,040/44,640 = 0.98655913|97…
+    ("zurich", "enterprise"): (44640, 600, 0, 0, 0, 5, Decimal("0.98655913")),
+    # U = 100; 44,540/44,640 = 0.99775985|66…
+    ("growthco", "growth"): (44640, 100, 0, 0, 0, 0, Decimal("0.99775985")),
+}
+# customer: (currency, fee_base, steps, credit_pct, credit_amount, capped); steps = ⌊(1000·U − T) / T⌋ (R18)
+EXPECTED_CREDITS = {
+    # ⌊(90,000 − 44,640) / 44,640⌋ = ⌊45,360 / 44,640⌋ = 1 → 5 %; 5 % × 1,000.00 = 50.00
+    "acme": ("EUR", Decimal("1000.00"), 1, Decimal("5"), Decimal("50.00"), False),
+    # 10,000 − 44,640 < 0 → 0 steps, 0 %
+    "smith-gmbh": ("USD", Decimal("2500.00"), 0, Decimal("0"), Decimal("0.00"), False),
+    # ⌊(35,000 − 24,480) / 24,480⌋ = ⌊10,520 / 24,480⌋ = 0; fee_base = 2,000.00 × 24,480 / 44,640
+    # = 1,096.774… → 1,096.77 (R19, half-up); the growth contract adds nothing
+    "switcher": ("EUR", Decimal("1096.77"), 0, Decimal("0"), Decimal("0.00"), False),
+    # ⌊(600,000 − 44,640) / 44,640⌋ = ⌊555,360 / 44,640⌋ = 12 → 60 % > 25 % cap; 25 % × 312,500 = 78,125
+    "zurich": ("JPY", Decimal("312500"), 12, Decimal("25"), Decimal("78125"), True),
+}
+
+
+def test_r17_r18_r19_marts_hold_the_designed_figures(month):
+    con = month[0]
+    uptime = con.execute(
+        "SELECT customer_id, plan, total_minutes, unavailable_minutes, maintenance_minutes, "
+        "customer_caused_minutes, upstream_minutes, no_data_minutes, uptime FROM uptime_monthly "
+        "WHERE month = ? ORDER BY customer_id, plan",
+        [MONTH],
+    ).fetchall()
+    assert {(r[0], r[1]): tuple(r[2:]) for r in uptime} == EXPECTED_UPTIME  # no row for formerco
+    credits = con.execute(
+        "SELECT customer_id, currency, fee_base, shortfall_steps, credit_pct, credit_amount, capped FROM credits "
+        "WHERE month = ? ORDER BY customer_id",
+        [MONTH],
+    ).fetchall()
+    assert {r[0]: tuple(r[1:]) for r in credits} == EXPECTED_CREDITS  # enterprise customer-months only
+    assert con.execute("SELECT count(*) FROM credits WHERE month <> ?", [MONTH]).fetchone()[0] == 0
 
 
 def test_r21_pdf_text_figures_match_the_marts(month):
@@ -104,8 +166,10 @@ def test_r21_pdf_text_figures_match_the_marts(month):
         minor = 0 if currency == "JPY" else 2
         amount = f"{credit_amount:,.{minor}f}"
         assert f"Service credit {amount} {currency}" in text
-        assert f"Full steps below target (R18) {steps} " in text
-        assert ("CREDIT CAP\nApplied" in text) == capped
+        # Rendered with the month's credit scheme (as the pipeline does), which the statement prints.
+        assert f"Full steps below target (R18), step 0.1 point {steps} 5 % for each full step" in text
+        assert ("CREDIT CAP (25 %)\nApplied" in text) == capped
+        assert ("CREDIT CAP (25 %)\nNot applied" in text) == (not capped)
         assert f"{fee_base:,.{minor}f} {currency} rounded half-up (R19)" in text
 
 
@@ -206,20 +270,20 @@ def test_r12_plan_change_statement_shows_the_enterprise_part_only(month):
 def test_r21_escaping_of_a_name_with_markup_characters(month):
     con, folder, _ = month
     text = pdf_text(_pdf(month, "smith-gmbh"))
-    assert synthetic.TRICKY_NAME in text
+    assert TRICKY_NAME in text
     assert 'Subject with <b>tags</b> & "quotes"' not in text  # not breached, so not printed at all
     view = build_views(con, MONTH, AS_OF, customer_ids=["smith-gmbh"])[0]
     html = statement_html(view)
     assert "Smith &lt;&amp;&gt; &#34;Quotes&#34; O&#39;Brien GmbH" in html
-    assert synthetic.TRICKY_NAME not in html
-    assert statement_json_of(_pdf(month, "smith-gmbh"))["customer"]["name"] == synthetic.TRICKY_NAME
+    assert TRICKY_NAME not in html
+    assert statement_json_of(_pdf(month, "smith-gmbh"))["customer"]["name"] == TRICKY_NAME
     # The running header shows the name on every page, taken from the document text.
-    assert text.count(f"{synthetic.TRICKY_NAME} · March 2025") == 2
+    assert text.count(f"{TRICKY_NAME} · March 2025") == 2
 
 
 def test_r21_accented_names_use_the_bundled_fonts(month):
     pdf = _pdf(month, "zurich")
-    assert synthetic.ACCENTED_NAME in pdf_text(pdf)
+    assert ACCENTED_NAME in pdf_text(pdf)
     # WeasyPrint names @font-face fonts after their family: a system fallback would show 'DejaVuSans'.
     assert pdf_font_names(pdf) == {"Statement-Sans", "Statement-Sans-Bold"}
 
@@ -268,7 +332,7 @@ def test_r21_finance_summary_csv_and_pdf(month):
     by_id = {r["customer_id"]: r for r in rows}
     assert by_id["acme"]["credit_amount"] == "50.00" and by_id["acme"]["currency"] == "EUR"
     assert by_id["zurich"]["credit_amount"] == "78125"
-    assert by_id["smith-gmbh"]["customer_name"] == synthetic.TRICKY_NAME
+    assert by_id["smith-gmbh"]["customer_name"] == TRICKY_NAME
     for r in rows:
         assert r["sha256"] == records[r["customer_id"]].sha256 and r["path"] == f"{r['customer_id']}.pdf"
     summary = folder / "_summary.pdf"
@@ -279,11 +343,11 @@ def test_r21_finance_summary_csv_and_pdf(month):
     assert re.search(r"USD 1 0 0 2,500\.00 0\.00", first_page)
 
 
-def test_r21_identical_inputs_give_identical_bytes_and_no_new_version(month, tmp_path):
+def test_r21_identical_inputs_give_identical_bytes_and_no_new_version(month, statement_month, tmp_path):
     con, folder, records = month
     before = {c: _pdf(month, c) for c in ENTERPRISE}
     summary_before = (folder / "_summary.pdf").read_bytes()
-    again = render_month(con, MONTH, folder.parent, as_of=AS_OF, workers=1)
+    again = _render(con, folder.parent, policy=statement_month.policy)
     assert {r.customer_id: (r.version, r.sha256) for r in again} == {c: (1, records[c].sha256) for c in ENTERPRISE}
     assert {c: _pdf(month, c) for c in ENTERPRISE} == before
     assert (folder / "_summary.pdf").read_bytes() == summary_before
@@ -291,63 +355,64 @@ def test_r21_identical_inputs_give_identical_bytes_and_no_new_version(month, tmp
     assert con.execute("SELECT count(*) FROM statements WHERE month = ?", [MONTH]).fetchone()[0] == 4
 
 
-def test_parallel_workers_give_the_same_bytes(month, tmp_path):
+def test_parallel_workers_give_the_same_bytes(month, statement_month, tmp_path):
     con, folder, records = month
     calls = []
-    parallel = render_month(con, MONTH, tmp_path, as_of=AS_OF, workers=2, progress=lambda *a: calls.append(a))
+    parallel = _render(
+        con, tmp_path, policy=statement_month.policy, workers=2, progress=lambda *a: calls.append(a)
+    )
     assert {r.customer_id: r.sha256 for r in parallel} == {c: records[c].sha256 for c in ENTERPRISE}
     assert calls[0] == (0, 4) and calls[-1] == (4, 4) and len(calls) == 5
 
 
-def test_r21_input_fingerprint_ignores_other_months_and_customers(tmp_path):
-    con = _warehouse(tmp_path / "wh.duckdb")
+def test_r21_input_fingerprint_ignores_other_months_and_customers(statement_month, tmp_path):
     params = {
         "month": MONTH,
         "month_start": datetime(2025, 3, 1, tzinfo=UTC),
         "month_end": datetime(2025, 4, 1, tzinfo=UTC),
         "as_of": AS_OF,
     }
-    before = input_fingerprints(con, params, ENTERPRISE)
-    # Rows of another customer, and this customer's rows of other months.
-    con.execute("INSERT INTO intermediate.valid_customers VALUES ('newco', 'New Co', NULL)")
-    con.execute(
-        "INSERT INTO intermediate.valid_tickets VALUES "
-        "('T-X1', 'newco', 'email', 'S1', TIMESTAMPTZ '2025-03-05 10:00:00+00', 'x', 'enterprise', NULL, '2025-03'), "
-        "('T-X2', 'acme', 'email', 'S1', TIMESTAMPTZ '2025-02-05 10:00:00+00', 'x', 'enterprise', NULL, '2025-02'), "
-        "('T-X3', 'acme', 'email', 'S1', TIMESTAMPTZ '2025-04-05 10:00:00+00', 'x', 'enterprise', NULL, '2025-04')"
-    )
-    con.execute(
-        "INSERT INTO main.availability_minutes (customer_id, month, minute, state) VALUES "
-        "('acme', '2025-04', TIMESTAMPTZ '2025-04-01 00:00:00+00', 'unavailable'), "
-        "('smith-gmbh', '2025-03', TIMESTAMPTZ '2025-03-30 00:00:00+00', 'unavailable')"
-    )
-    con.execute(
-        "INSERT INTO intermediate.valid_incidents VALUES "
-        "('I-Z', TIMESTAMPTZ '2025-03-10 00:00:00+00', TIMESTAMPTZ '2025-03-10 01:00:00+00', 'customer_caused', 'zurich', 'z'), "
-        "('I-Y', TIMESTAMPTZ '2025-05-10 00:00:00+00', TIMESTAMPTZ '2025-05-10 01:00:00+00', 'platform', NULL, 'y')"
-    )
-    con.execute(
-        "INSERT INTO intermediate.valid_contracts VALUES ('C-OLD', 'acme', 'growth', 10, 'EUR', 2, "
-        "DATE '2023-01-01', DATE '2023-12-01', TIMESTAMPTZ '2023-01-01 00:00:00+00', TIMESTAMPTZ '2023-12-01 00:00:00+00')"
-    )
-    after = input_fingerprints(con, params, ENTERPRISE)
-    assert after["acme"] == before["acme"]
-    assert after["switcher"] == before["switcher"]
-    assert after["smith-gmbh"] != before["smith-gmbh"]
-    assert after["zurich"] != before["zurich"]
-    # A change to one of acme's own rows of the month does change it.
-    con.execute("UPDATE intermediate.valid_tickets SET subject = 'changed' WHERE ticket_id = 'T-102'")
-    assert input_fingerprints(con, params, ["acme"])["acme"] != before["acme"]
-    con.close()
+    with connection(statement_month.warehouse, read_only=True) as con:
+        before = input_fingerprints(con, params, ENTERPRISE)
+    # The same drop plus rows of another customer, and acme's rows of other months, run through the pipeline.
+    drop = statement_drop()
+    drop.customer("newco", "New Co")
+    drop.contract("C-NEW", "newco", "enterprise", "100.00", "EUR", "2025-01-01")
+    drop.ticket("T-X1", "newco", "S1", at(5, 10), "x", [(at(5, 10, 30), "agent_reply")])
+    drop.tenant("newco", at(30, 0, 0), 60)
+    drop.ticket("T-X2", ACME, "S1", datetime(2025, 2, 5, 10, 0, tzinfo=UTC), "x", [])
+    drop.ticket("T-X3", ACME, "S1", datetime(2025, 4, 1, 10, 0, tzinfo=UTC), "x", [])
+    drop.tenant(ACME, datetime(2025, 4, 1, 0, 0, tzinfo=UTC), 30)  # acme down in April
+    drop.contract("C-OLD", ACME, "growth", "10.00", "EUR", "2023-01-01", "2023-12-01")
+    drop.incident("I-Y", datetime(2025, 1, 10, tzinfo=UTC), datetime(2025, 1, 10, 1, tzinfo=UTC), "platform", "y")
+    drop.window("MW-OLD", datetime(2025, 2, 9, 2, tzinfo=UTC), datetime(2025, 2, 9, 3, tzinfo=UTC),
+                datetime(2025, 2, 1, tzinfo=UTC), "February maintenance")
+    # ...and rows of the month that are smith-gmbh's and zurich's own: those change their fingerprints.
+    drop.tenant(SMITH, at(30, 0, 0), 1)
+    drop.incident("I-Z", at(10, 0, 0), at(10, 1, 0), "customer_caused", "z", ZURICH)
+    more = build_statement_month(tmp_path / "more", drop=drop)
+    with connection(more.warehouse) as con:
+        after = input_fingerprints(con, params, ENTERPRISE)
+        assert after["acme"] == before["acme"]
+        assert after["switcher"] == before["switcher"]
+        assert after["smith-gmbh"] != before["smith-gmbh"]
+        assert after["zurich"] != before["zurich"]
+        # A change to one of acme's own rows of the month does change it (the month rerun on the new drop).
+        drop.row("tickets", ticket_id="T-102")["subject"] = "changed"
+        build_into(con, tmp_path / "changed", drop=drop)
+        assert input_fingerprints(con, params, ["acme"])["acme"] != before["acme"]
 
 
-def test_r21_restated_statement_keeps_the_old_version(tmp_path):
-    con = _warehouse(tmp_path / "wh.duckdb")
+def test_r21_restated_statement_keeps_the_old_version(statement_month, statement_con, tmp_path):
+    con, policy = statement_con, statement_month.policy
     out = tmp_path / "out"
-    first = {r.customer_id: r for r in render_month(con, MONTH, out, as_of=AS_OF, workers=1)}
+    first = {r.customer_id: r for r in _render(con, out, policy=policy)}
     old_bytes = (out / MONTH / "acme.pdf").read_bytes()
-    con.execute("UPDATE intermediate.valid_customers SET name = 'Acme Analytics SA' WHERE customer_id = 'acme'")
-    second = {r.customer_id: r for r in render_month(con, MONTH, out, as_of=AS_OF, workers=1)}
+    # The customer's name is corrected in a new drop and the month is rerun on the same warehouse.
+    drop = statement_drop()
+    drop.row("customers", customer_id=ACME)["name"] = "Acme Analytics SA"
+    build_into(con, tmp_path / "drop", drop=drop)
+    second = {r.customer_id: r for r in _render(con, out, policy=policy)}
     assert (second["acme"].version, second["acme"].supersedes) == (2, 1)
     assert second["acme"].sha256 != first["acme"].sha256
     assert (out / MONTH / "acme.v1.pdf").read_bytes() == old_bytes
@@ -361,16 +426,14 @@ def test_r21_restated_statement_keeps_the_old_version(tmp_path):
         (2, True, 1, "acme.pdf"),
     ]
     assert con.execute("SELECT count(*) FROM statements WHERE is_current").fetchone()[0] == 4
-    con.close()
 
 
-def test_r21_invalid_customer_id_never_becomes_a_path(tmp_path):
-    con = _warehouse(tmp_path / "wh.duckdb")
+def test_r21_invalid_customer_id_never_becomes_a_path(statement_month, statement_con, tmp_path):
+    con = statement_con
     con.execute("UPDATE main.credits SET customer_id = '../../etc/x' WHERE customer_id = 'acme'")
     with pytest.raises(StatementError, match="not a valid id"):
-        render_month(con, MONTH, tmp_path / "out", as_of=AS_OF, workers=1)
+        _render(con, tmp_path / "out", policy=statement_month.policy)
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").rglob("*.pdf"))
-    con.close()
 
 
 def test_naive_as_of_is_refused(month, tmp_path):

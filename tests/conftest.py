@@ -1,0 +1,22 @@
+"""Fixtures shared by several test files (each file's own fixtures stay in that file)."""
+
+from __future__ import annotations
+
+import pytest
+from fixtures.statements import BuiltMonth, build_statement_month
+
+
+@pytest.fixture(scope="session")
+def statement_month(tmp_path_factory) -> BuiltMonth:
+    """The designed statement month (fixtures/statements.py) built once by the real pipeline.
+
+    Read it through `statement_con` or `BuiltMonth.connect_copy`: the built file itself is never changed."""
+    return build_statement_month(tmp_path_factory.mktemp("statement-month"))
+
+
+@pytest.fixture
+def statement_con(statement_month, tmp_path):
+    """A connection to this test's own copy of the statement month's warehouse."""
+    con = statement_month.connect_copy(tmp_path / "warehouse")
+    yield con
+    con.close()

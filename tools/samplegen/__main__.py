@@ -1,0 +1,5 @@
+import sys
+
+from tools.samplegen.generator import main
+
+sys.exit(main())
