@@ -19,11 +19,11 @@ import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from pipeline.business_calendar import CalendarSpan, opening_intervals, write_business_calendar
 from pipeline.policy import load_policy
 from pipeline.settings import DEFAULT_POLICY_FILE
-from pipeline.sqlrunner import load_model, run_model
+from pipeline.support.business_calendar import CalendarSpan, opening_intervals, write_business_calendar
 from pipeline.warehouse import connection
+from pipeline.warehouse.sqlrunner import load_model, run_model
 
 YEAR_START = datetime(2025, 1, 1, tzinfo=UTC)
 REPEATS = 5
@@ -41,7 +41,7 @@ def timed(action, repeats: int = REPEATS) -> list[float]:
 
 def main(pairs: int = 1_000_000) -> None:
     schedule = load_policy(DEFAULT_POLICY_FILE).version_for("2025-01").schedules["brussels"]
-    model = load_model("intermediate/business_spans")
+    model = load_model("intermediate/support/business_spans")
     with tempfile.TemporaryDirectory() as tmp, connection(Path(tmp) / "bench.duckdb") as con:
         write_business_calendar(con, [CalendarSpan(schedule, date(2024, 12, 30), date(2026, 1, 2))])
         # Random pairs over 2025: start anywhere in the year, length up to 30 days (clipped to the year).

@@ -2,11 +2,11 @@
 
 For each customer count (default 100, 300, 1,000 enterprise customers with a tenant chat probe every
 minute, plus shared probes: ~45 M rows at 1,000) the drop is generated once by the sample generator
-(`python -m pipeline.samplegen --customers N --probe-format parquet`, cached under bench/out/), the
+(`python -m tools.samplegen --customers N --probe-format parquet`, cached under bench/out/), the
 CSV inputs are ingested once, and then two fresh processes are timed with the same DuckDB settings:
 - bare:   SELECT customer_id, minute, count(*) FROM read_parquet(probes) GROUP BY ALL (what any reading
           of the files costs);
-- uptime: `build_uptime` — reading, validating, de-duplicating and accounting every probe row, the
+- uptime: `ingest_probe_files` + `build_uptime` + `build_credits` — reading, validating, de-duplicating and accounting every probe row, the
           minute classification, uptime_monthly and credits.
 Printed: wall seconds, peak RSS of each process, the ratio uptime / bare (wall, and CPU seconds — the
 CPU ratio is the steadier figure when other work shares the machine), and seconds per 100 customers.
@@ -85,10 +85,11 @@ def child_bare(drop: Path, memory_limit: str, threads: int, spill_dir: Path) -> 
 
 
 def child_uptime(drop: Path, warehouse: Path, memory_limit: str, threads: int, spill_dir: Path) -> dict:
+    from pipeline.ingest.probes import ingest_probe_files
     from pipeline.months import RunParams
     from pipeline.policy import load_policy
     from pipeline.settings import DEFAULT_POLICY_FILE
-    from pipeline.uptime import build_uptime
+    from pipeline.uptime import build_credits, build_uptime
     from pipeline.warehouse import connection
 
     version = load_policy(DEFAULT_POLICY_FILE).version_for(MONTH)
@@ -97,7 +98,10 @@ def child_uptime(drop: Path, warehouse: Path, memory_limit: str, threads: int, s
     with connection(run_copy) as con:
         _configure(con, memory_limit, threads, spill_dir)
         started, cpu_started = time.perf_counter(), _cpu_seconds()
-        counts = build_uptime(con, RunParams(MONTH, RUN_STARTED, RUN_STARTED), drop, version.credits, version.uptime_targets)
+        params = RunParams(MONTH, RUN_STARTED, RUN_STARTED)
+        counts = ingest_probe_files(con, drop, params)
+        counts |= build_uptime(con, params, version.uptime_targets)
+        counts |= build_credits(con, params, version.credits, version.uptime_targets)
         seconds, cpu = time.perf_counter() - started, _cpu_seconds() - cpu_started
         states = dict(con.execute("SELECT state, count(*) FROM main.availability_minutes GROUP BY 1").fetchall())
         credited = con.execute("SELECT count(*) FILTER (credit_amount > 0), count(*) FROM main.credits").fetchone()
@@ -123,9 +127,9 @@ def ensure_drop(out: Path, customers: int) -> Path:
     marker = drop / "probes"
     if not marker.is_dir() or not any(marker.glob("*.parquet")):
         shutil.rmtree(drop, ignore_errors=True)
-        print(f"generating {customers}-customer drop with pipeline.samplegen …", flush=True)
+        print(f"generating {customers}-customer drop with tools.samplegen …", flush=True)
         subprocess.run(
-            [sys.executable, "-m", "pipeline.samplegen", "--out", str(drop), "--month", MONTH,
+            [sys.executable, "-m", "tools.samplegen", "--out", str(drop), "--month", MONTH,
              "--customers", str(customers), "--probe-format", "parquet"],
             cwd=PROJECT_ROOT, check=True,
         )

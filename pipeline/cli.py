@@ -74,10 +74,10 @@ def run_month(month: str, as_of: str | None, out=sys.stdout) -> int:
 
     from pipeline.defs import defs
     from pipeline.defs.assets.statements import PROGRESS_BAR_TAG
+    from pipeline.defs.instance import ensure_dagster_home
     from pipeline.defs.jobs import MONTHLY_JOB_NAME
     from pipeline.defs.partitions import monthly_partitions
-    from pipeline.instance import ensure_dagster_home
-    from pipeline.summary import print_summary
+    from pipeline.run_summary import print_summary
     from pipeline.warehouse import WarehouseBuild
 
     try:

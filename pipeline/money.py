@@ -3,7 +3,10 @@
 Amounts are `Decimal` (or integer minor units) end to end. Rounding is half-up to the currency's ISO 4217
 minor unit (JPY has none: 0 digits) — never Python's default half-even, never a binary float: 25.005 EUR
 is 25.01 EUR. Displayed ratios (uptime, coverage) are truncated, never rounded up: 0.998999 shows as
-99.899 (R17). The minor-unit table itself is `pipeline.iso4217` (shared with ingestion's currency check).
+99.899 (R17). The ISO 4217 minor-unit table below is the one ingestion's currency check loads too.
+
+Funds and precious-metal codes without a minor unit (XAU, XDR, …) are not billing currencies and are
+left out on purpose: a contract in them is rejected as an unknown currency.
 """
 
 from __future__ import annotations
@@ -12,7 +15,24 @@ import math
 from decimal import Decimal
 from fractions import Fraction
 
-from pipeline.iso4217 import MINOR_UNITS
+_ZERO = "BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX UYI VND VUV XAF XOF XPF"
+_THREE = "BHD IQD JOD KWD LYD OMR TND"
+_FOUR = "CLF UYW"
+_TWO = (
+    "AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BMD BND BOB BOV BRL BSD BTN BWP BYN BZD "
+    "CAD CDF CHE CHF CHW CNY COP COU CRC CUP CVE CZK DKK DOP DZD EGP ERN ETB EUR FJD FKP GBP GEL GHS "
+    "GIP GMD GTQ GYD HKD HNL HTG HUF IDR ILS INR IRR JMD KES KGS KHR KPW KYD KZT LAK LBP LKR LRD LSL "
+    "MAD MDL MGA MKD MMK MNT MOP MRU MUR MVR MWK MXN MXV MYR MZN NAD NGN NIO NOK NPR NZD PAB PEN PGK "
+    "PHP PKR PLN QAR RON RSD RUB SAR SBD SCR SDG SEK SGD SHP SLE SOS SRD SSP STN SVC SYP SZL THB TJS "
+    "TMT TOP TRY TTD TWD TZS UAH USD USN UYU UZS VED VES WST XCD XCG YER ZAR ZMW ZWG"
+)
+
+MINOR_UNITS: dict[str, int] = {
+    **{code: 0 for code in _ZERO.split()},
+    **{code: 2 for code in _TWO.split()},
+    **{code: 3 for code in _THREE.split()},
+    **{code: 4 for code in _FOUR.split()},
+}
 
 Exact = Decimal | Fraction | int
 
@@ -88,6 +108,7 @@ def format_pct_truncated(ratio: Exact, digits: int = 3) -> str:
 
 
 __all__ = [
+    "MINOR_UNITS",
     "MoneyError",
     "minor_unit",
     "half_up_units",

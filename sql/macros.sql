@@ -58,3 +58,21 @@ CREATE OR REPLACE TEMP MACRO sla_reference_problem(entity, id_value, target_is_v
         WHEN target_rejection IS NOT NULL THEN target_rejection
         ELSE 'unknown ' || entity || ' ' || sla_quoted(id_value)
     END;
+
+-- R16.1: a maintenance window excuses minutes only when it was announced MORE than 48 h before its
+-- start (exactly 48 h does not qualify). The one place the notice rule is written.
+CREATE OR REPLACE TEMP MACRO sla_maintenance_notice_qualifies(announced_at, starts_at) AS
+    announced_at < starts_at - INTERVAL 48 HOUR;
+
+-- Every record of a CSV input with its verdict so far: the staging columns (without the parse-time
+-- helpers), whether it is a collapsed exact duplicate, and its own problem or its conflicting-duplicate
+-- reason. The `checked_<source>` models add the rules that look at other files (its customer, its
+-- ticket). `staged` and `duplicates` name the tables, so each model still lists what it reads.
+CREATE OR REPLACE TEMP MACRO sla_row_verdicts(source_name, staged, duplicates) AS TABLE
+    SELECT
+        s.* EXCLUDE (reject_reason, entity_id, content_hash),
+        coalesce(d.is_collapsed_duplicate, false) AS is_collapsed_duplicate,
+        coalesce(s.reject_reason, d.conflict_reason) AS reject_reason
+    FROM query_table(staged) AS s
+    LEFT JOIN query_table(duplicates) AS d
+        ON d.source = source_name AND d.source_file = s.source_file AND d.line_number = s.line_number;

@@ -10,19 +10,19 @@ from zoneinfo import ZoneInfo
 
 import duckdb
 import pytest
-from test_support_harness import H, bxl, find_deadlines, measure_spans
+from fixtures.support import H, bxl, find_deadlines, measure_spans
 
-from pipeline.business_calendar import (
+from pipeline.policy import Schedule, load_policy
+from pipeline.settings import DEFAULT_POLICY_FILE
+from pipeline.support.business_calendar import (
     CalendarError,
     CalendarSpan,
     opening_intervals,
     span_reaching,
     write_business_calendar,
 )
-from pipeline.policy import Schedule, load_policy
-from pipeline.settings import DEFAULT_POLICY_FILE
-from pipeline.sqlrunner import ModelError
 from pipeline.warehouse import connect
+from pipeline.warehouse.sqlrunner import ModelError
 
 US = 1_000_000
 WEEKDAYS_9_17 = (((9 * 60, 17 * 60),),) * 5 + ((), ())

@@ -15,13 +15,13 @@ from zoneinfo import ZoneInfo
 
 import holidays
 import pytest
+from fixtures.support import find_deadlines, measure_spans
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_support_harness import find_deadlines, measure_spans
 
-from pipeline.business_calendar import CalendarSpan, write_business_calendar
 from pipeline.policy import Schedule, load_policy
 from pipeline.settings import DEFAULT_POLICY_FILE
+from pipeline.support.business_calendar import CalendarSpan, write_business_calendar
 from pipeline.warehouse import connect
 
 EXAMPLES = 500

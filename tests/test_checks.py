@@ -7,9 +7,9 @@ from decimal import Decimal
 
 import pytest
 
-from pipeline.checks import run_check
 from pipeline.defs.checks import CHECKS
 from pipeline.warehouse import connection
+from pipeline.warehouse.sqlchecks import run_check
 
 PARAMS = {
     "month": "2026-10",
@@ -27,7 +27,7 @@ def con(tmp_path):
 
 
 def test_every_declared_check_has_its_sql():
-    from pipeline.checks import check_sql
+    from pipeline.warehouse.sqlchecks import check_sql
 
     for _, name, _ in CHECKS:
         assert check_sql(name).lstrip().startswith("--"), name

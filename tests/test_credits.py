@@ -9,7 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from test_uptime_harness import Scheme, UptimeCase, probe
+from fixtures.uptime import Scheme, UptimeCase, probe
 
 from pipeline.money import money_string
 from pipeline.uptime import CurrencyClashError, credit_parameters

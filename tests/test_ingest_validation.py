@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from drop_builder import BASE_CONTRACTS, BASE_CUSTOMERS, event, ticket, write_csv, write_drop
+from fixtures.drops import BASE_CONTRACTS, BASE_CUSTOMERS, event, ticket, write_csv, write_drop
 
 from pipeline.ingest.readers import InputFileError
 from pipeline.ingest.validate import OverlappingContractsError, ingest_csv_inputs
 from pipeline.months import RunParams
-from pipeline.sqlrunner import run_models
 from pipeline.warehouse import connect, connection
+from pipeline.warehouse.sqlrunner import run_models
 
 RUN_STARTED = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 OCTOBER = RunParams("2026-10", as_of=datetime(2026, 11, 20, tzinfo=UTC), run_started_at=RUN_STARTED)
@@ -27,7 +27,7 @@ def ingest(tmp_path):
         con = connect(tmp_path / "wh.duckdb")
         opened.append(con)
         ingest_csv_inputs(con, drop, RunParams(OCTOBER.month, None, RUN_STARTED))
-        run_models(con, ["intermediate/csv_row_verdicts"], OCTOBER.as_dict())
+        run_models(con, ["intermediate/ingest/csv_record_verdicts"], OCTOBER.as_dict())
         return con
 
     yield run
@@ -37,7 +37,7 @@ def ingest(tmp_path):
 
 def reasons(con, source_file: str) -> dict[int, str]:
     rows = con.execute(
-        "SELECT line_number, reason FROM intermediate.csv_row_verdicts WHERE source_file = ? AND verdict = 'rejected'",
+        "SELECT line_number, reason FROM intermediate.csv_record_verdicts WHERE source_file = ? AND verdict = 'rejected'",
         [source_file],
     ).fetchall()
     return dict(rows)
@@ -45,7 +45,7 @@ def reasons(con, source_file: str) -> dict[int, str]:
 
 def verdicts(con, source_file: str) -> dict[int, str]:
     return dict(con.execute(
-        "SELECT line_number, verdict FROM intermediate.csv_row_verdicts WHERE source_file = ?", [source_file]
+        "SELECT line_number, verdict FROM intermediate.csv_record_verdicts WHERE source_file = ?", [source_file]
     ).fetchall())
 
 
@@ -256,7 +256,7 @@ def test_record_numbers_count_records_not_lines(ingest, tmp_path):
         ticket("T2", "bad"),
     ])
     assert reasons(con, "tickets.csv") == {2: "created_at 'bad' is not an ISO 8601 timestamp with offset"}
-    raw = con.execute("SELECT raw FROM intermediate.csv_row_verdicts WHERE source_file = 'tickets.csv' AND line_number = 1").fetchone()[0]
+    raw = con.execute("SELECT raw FROM intermediate.csv_record_verdicts WHERE source_file = 'tickets.csv' AND line_number = 1").fetchone()[0]
     assert raw == 'T1,acme,email,S2,2026-10-05T09:00:00Z,"first line\nsecond line"'
 
 
@@ -324,6 +324,6 @@ def test_accounting_identity_and_month_scope(ingest):
     read, used, other, rejected, collapsed = con.execute(
         "SELECT count(*), count(*) FILTER (verdict = 'used'), count(*) FILTER (verdict = 'other_month'),"
         " count(*) FILTER (verdict = 'rejected'), count(*) FILTER (verdict = 'collapsed')"
-        " FROM intermediate.csv_row_verdicts"
+        " FROM intermediate.csv_record_verdicts"
     ).fetchone()
     assert read == used + other + rejected + collapsed

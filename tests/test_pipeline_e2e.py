@@ -7,6 +7,7 @@ and that an analyst's open session never blocks a run.
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 import subprocess
 import sys
@@ -22,6 +23,7 @@ from pipeline.defs import defs
 from pipeline.defs.resources import SlaEnvironment
 from pipeline.settings import PROJECT_ROOT
 from pipeline.warehouse import connection
+from tools.snapshot import snapshot
 
 SAMPLE = PROJECT_ROOT / "data" / "sample"
 
@@ -64,8 +66,10 @@ def test_every_asset_of_the_month_is_materialized(october):
     keys = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
     assert keys == {
         "customers", "contracts", "tickets", "ticket_events", "maintenance_windows", "incidents", "probe_files",
-        "ticket_sla", "support_attainment", "availability_minutes", "uptime_monthly",
-        "credits", "statements", "rejected_rows", "warehouse",
+        "rejected_rows", "input_file_accounting",
+        "ticket_sla", "support_attainment",
+        "measured_periods", "exclusion_windows", "availability_minutes", "uptime_monthly",
+        "credits", "statements", "warehouse",
     }
 
 
@@ -221,8 +225,8 @@ def test_a_bad_drop_fails_naming_the_column_and_leaves_the_published_warehouse_a
 def test_cli_summary_reports_counts_paths_and_credit_totals(october, tmp_path):
     import io
 
+    from pipeline.run_summary import print_summary
     from pipeline.settings import DEFAULT_POLICY_FILE, Settings
-    from pipeline.summary import print_summary
 
     paths, result = october
     settings = Settings(SAMPLE, paths["warehouse"], paths["statements"], DEFAULT_POLICY_FILE, tmp_path)
@@ -233,3 +237,12 @@ def test_cli_summary_reports_counts_paths_and_credit_totals(october, tmp_path):
     assert any(line.split() == ["tickets.csv", "163", "145", "6", "11", "1"] for line in lines)
     assert f"  statements: {paths['statements'] / '2026-10'}/ (7 PDFs, summary in _summary.pdf)" in lines
     assert "  credits:    EUR 1250.00, JPY 150000, USD 1246.78" in lines
+
+
+def test_sample_month_figures_and_statement_bytes_match_the_golden_snapshot(october):
+    """No figure changes unless an issue asks for it: every mart row of the sample month and every byte
+    of its statements equal `tests/golden/sample-2026-10.json` (written by `python -m tools.snapshot`;
+    a change meant to move a figure rewrites it, with the reason in its commit)."""
+    paths, _ = october
+    golden = json.loads((Path(__file__).parent / "golden" / "sample-2026-10.json").read_text())
+    assert snapshot(paths["warehouse"], paths["statements"], "2026-10") == golden

@@ -8,9 +8,9 @@ import gzip
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from test_uptime_harness import COLUMNS, UptimeCase, probe
+from fixtures.uptime import COLUMNS, UptimeCase, probe
 
-from pipeline.probes import ProbeFileError, discover_probe_files
+from pipeline.ingest.probes import ProbeFileError, discover_probe_files
 
 
 @pytest.fixture
@@ -21,12 +21,12 @@ def case(tmp_path):
 
 
 def rejected(case: UptimeCase, source_file: str | None = None) -> list[dict]:
-    rows = case.rows("SELECT * FROM intermediate.rejected_probe_results ORDER BY source_file, line_number")
+    rows = case.rows("SELECT * FROM intermediate.probe_rejections ORDER BY source_file, line_number")
     return [r for r in rows if source_file is None or r["source_file"] == source_file]
 
 
 def accounting(case: UptimeCase) -> dict[str, dict]:
-    return {r["source_file"]: r for r in case.rows("SELECT * FROM intermediate.accounting_probe_results")}
+    return {r["source_file"]: r for r in case.rows("SELECT * FROM intermediate.probe_file_accounting")}
 
 
 @pytest.mark.parametrize("name", ["t.csv", "t.csv.gz", "t.jsonl", "t.jsonl.gz", "t.parquet"])

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 import pytest
 
 from pipeline.months import RunParams
-from pipeline.sqlrunner import ModelError, load_model, order_models, run_models
 from pipeline.warehouse import connection
+from pipeline.warehouse.sqlrunner import ModelError, load_model, order_models, run_models
 
 
 def _write(sql_dir, key: str, text: str) -> None:

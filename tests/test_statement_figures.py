@@ -35,13 +35,15 @@ def test_monthly_fee_keeps_digits_beyond_the_minor_unit():
     assert figures.fee_string(Decimal("312500.0000"), 0) == "312500"
 
 
-def test_r18_shortfall_is_exact_and_a_partial_step_is_visible():
-    # 49 of 24,480 minutes: 0.10016… points below 99.9 % — one full step, shown as 0.100.
-    uptime = Uptime(24480, 49, 0, 0, 0, 10, Decimal("0.99799836"), Decimal("0.999"))
-    assert uptime.shortfall == Fraction(49, 24480) - Fraction(1, 1000)
+def test_r18_shortfall_points_show_a_partial_step():
+    # 49 of 24,480 minutes: 0.10016… points below 99.9 % — one full step, shown truncated as 0.100.
+    # The exact fraction is the credits mart's (tests/test_credits.py pins its arithmetic).
+    shortfall = Fraction(49, 24480) - Fraction(1, 1000)
+    uptime = Uptime(24480, 49, 0, 0, 0, 10, Decimal("0.99799836"), Decimal("0.999"), shortfall)
     assert figures.floor_decimals(uptime.shortfall_points, 3) == "0.100"
     assert uptime.coverage == Fraction(24470, 24480)
-    better = Uptime(44640, 10, 0, 0, 0, 0, Decimal("0.99977598"), Decimal("0.999"))
+    surplus = Fraction(10, 44640) - Fraction(1, 1000)
+    better = Uptime(44640, 10, 0, 0, 0, 0, Decimal("0.99977598"), Decimal("0.999"), surplus)
     assert better.shortfall < 0 and better.shortfall_points == 0
 
 

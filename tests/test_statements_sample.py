@@ -9,22 +9,17 @@ into a temporary warehouse; then every enterprise statement is rendered and read
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
 
-from pipeline.ingest.validate import ingest_csv_inputs
 from pipeline.money import minor_unit
-from pipeline.months import RunParams
+from pipeline.month import build_month
 from pipeline.policy import load_policy
-from pipeline.runlog import resolve_as_of
 from pipeline.settings import DEFAULT_POLICY_FILE, PROJECT_ROOT
 from pipeline.statements import render_month
 from pipeline.statements.inspect import pdf_font_names, pdf_text, statement_json_of
 from pipeline.statements.render import render_messages
-from pipeline.support import build_support
-from pipeline.uptime import build_uptime
 from pipeline.warehouse import connect
 
 MONTH = "2026-10"
@@ -37,13 +32,9 @@ def sample(tmp_path_factory):
         pytest.skip("no sample drop in data/sample")
     root = tmp_path_factory.mktemp("sample")
     con = connect(root / "wh.duckdb")
-    params = RunParams(MONTH, None, datetime.now(UTC).replace(microsecond=0))
-    ingest_csv_inputs(con, DROP, params)
-    as_of, _ = resolve_as_of(con, params, None)
-    params = RunParams(MONTH, as_of, params.run_started_at)
     version = load_policy(DEFAULT_POLICY_FILE).version_for(MONTH)
-    build_support(con, params, version)
-    build_uptime(con, params, DROP, version.credits, version.uptime_targets)
+    params = build_month(con, DROP, MONTH, version)
+    as_of = params.as_of
     with render_messages() as messages:
         records = render_month(con, MONTH, root / "out", as_of=as_of, workers=1, credit_scheme=version.credits)
     assert messages == [], messages

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 import yaml
-from test_support_harness import Desk, H, brief, bxl
+from fixtures.support import Desk, H, brief, bxl
 
 from pipeline.policy import load_policy
 from pipeline.settings import DEFAULT_POLICY_FILE

@@ -8,11 +8,12 @@ from datetime import UTC, datetime
 
 import pytest
 
+from pipeline.ingest.as_of import default_as_of
 from pipeline.ingest.validate import ingest_csv_inputs
 from pipeline.months import RunParams
 from pipeline.policy import load_policy
 from pipeline.settings import DEFAULT_POLICY_FILE, PROJECT_ROOT
-from pipeline.support import build_support, default_as_of
+from pipeline.support import build_support
 from pipeline.warehouse import connect
 
 SAMPLE = PROJECT_ROOT / "data" / "sample"

@@ -7,9 +7,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from test_support_harness import Desk, H, brief, bxl
+from fixtures.support import Desk, H, brief, bxl
 
-from pipeline.support import default_as_of
+from pipeline.ingest.as_of import default_as_of
 
 
 @pytest.fixture()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from test_support_harness import Desk, H, brief, bxl
+from fixtures.support import Desk, H, brief, bxl
 
 
 @pytest.fixture()

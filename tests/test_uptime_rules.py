@@ -9,7 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from test_uptime_harness import UptimeCase, probe
+from fixtures.uptime import UptimeCase, probe
 
 OCT_MINUTES = 44_640
 
@@ -116,7 +116,7 @@ def test_r16_maintenance_needs_more_than_48_hours_notice(case):
     assert [states[f"2026-10-06T02:0{m}:00Z"] for m in range(5)] == ["maintenance"] * 5
     row = case.uptime()
     assert (row["unavailable_minutes"], row["maintenance_minutes"]) == (5, 5)
-    windows = {r["window_id"]: r for r in case.rows("SELECT * FROM intermediate.uptime_windows")}
+    windows = {r["window_id"]: r for r in case.rows("SELECT * FROM main.exclusion_windows")}
     assert (windows["M-exact"]["qualifies"], windows["M-exact"]["excused_minutes"]) == (False, 0)
     assert (windows["M-early"]["qualifies"], windows["M-early"]["excused_minutes"]) == (True, 5)
 
@@ -185,7 +185,7 @@ def test_r16_customer_caused_incident_while_health_fails_is_unavailable(case):
     case.write("cases.csv", rows)
     case.run()
     assert case.states() == {"2026-10-08T12:10:00Z": "unavailable", "2026-10-08T12:11:00Z": "customer_caused"}
-    (window,) = case.rows("SELECT * FROM intermediate.uptime_windows WHERE window_id = 'I-1'")
+    (window,) = case.rows("SELECT * FROM main.exclusion_windows WHERE window_id = 'I-1'")
     assert (window["qualifies"], window["excused_minutes"]) == (True, 1)
 
 
@@ -195,7 +195,7 @@ def test_r16_upstream_and_platform_incidents_change_no_minute(case):
     case.write("cases.csv", shared_minute(case, "2026-10-08T12:10:00Z", chat=[503]))
     case.run()
     assert case.state("2026-10-08T12:10:00Z") == "unavailable"
-    assert {r["window_id"] for r in case.rows("SELECT window_id FROM intermediate.uptime_windows")} == {"I-up", "I-pf"}
+    assert {r["window_id"] for r in case.rows("SELECT window_id FROM main.exclusion_windows")} == {"I-up", "I-pf"}
 
 
 def test_r16_customer_own_invalid_key_is_customer_caused(case):
@@ -314,7 +314,7 @@ def test_r15_passing_tenant_duplicate_is_collapsed_and_counted_once(case):
     counts = case.run()
     assert case.states() == {"2026-10-11T07:00:00Z": "unavailable"}
     assert counts["probe_rows_collapsed"] == 1
-    (row,) = case.rows("SELECT * FROM intermediate.accounting_probe_results WHERE source_file = 'probes/b.parquet'")
+    (row,) = case.rows("SELECT * FROM intermediate.probe_file_accounting WHERE source_file = 'probes/b.parquet'")
     assert (row["rows_read"], row["rows_collapsed"], row["rows_used"]) == (1, 1, 0)
 
 

@@ -12,11 +12,12 @@ from decimal import Decimal
 
 import pytest
 
+from pipeline.ingest.probes import ingest_probe_files
 from pipeline.ingest.validate import ingest_csv_inputs
 from pipeline.months import RunParams
 from pipeline.policy import load_policy
 from pipeline.settings import DEFAULT_POLICY_FILE, PROJECT_ROOT
-from pipeline.uptime import build_uptime
+from pipeline.uptime import build_credits, build_uptime
 from pipeline.warehouse import connection
 
 SAMPLE = PROJECT_ROOT / "data" / "sample"
@@ -54,7 +55,9 @@ def sample(tmp_path_factory):
     params = RunParams("2026-10", as_of=RUN_STARTED, run_started_at=RUN_STARTED)
     with connection(warehouse) as con:
         ingest_csv_inputs(con, SAMPLE, params)
-        counts = build_uptime(con, params, SAMPLE, version.credits, version.uptime_targets)
+        counts = ingest_probe_files(con, SAMPLE, params)
+        counts |= build_uptime(con, params, version.uptime_targets)
+        counts |= build_credits(con, params, version.credits, version.uptime_targets)
 
         def rows(sql: str) -> list[dict]:
             cursor = con.execute(sql)
@@ -67,8 +70,8 @@ def sample(tmp_path_factory):
             "credits": {r["customer_id"]: r for r in rows("SELECT * FROM main.credits")},
             "states": {(r["customer_id"], r["minute"].strftime("%Y-%m-%dT%H:%MZ")): r["state"]
                        for r in rows("SELECT * FROM main.availability_minutes")},
-            "rejected": rows("SELECT * FROM intermediate.rejected_probe_results"),
-            "accounting": {r["source_file"]: r for r in rows("SELECT * FROM intermediate.accounting_probe_results")},
+            "rejected": rows("SELECT * FROM intermediate.probe_rejections"),
+            "accounting": {r["source_file"]: r for r in rows("SELECT * FROM intermediate.probe_file_accounting")},
         }
 
 

@@ -2,14 +2,14 @@
 
 import dagster as dg
 
-from pipeline.defs.assets import inputs, publish, statements, support, uptime
+from pipeline.defs.assets import credits, inputs, publish, statements, support, uptime
 from pipeline.defs.checks import asset_checks
 from pipeline.defs.jobs import monthly_sla_report
 from pipeline.defs.resources import SlaEnvironment
 from pipeline.defs.schedules import monthly_schedule
 
 defs = dg.Definitions(
-    assets=dg.load_assets_from_modules([inputs, support, uptime, statements, publish]),
+    assets=dg.load_assets_from_modules([inputs, support, uptime, credits, statements, publish]),
     asset_checks=asset_checks,
     jobs=[monthly_sla_report],
     schedules=[monthly_schedule],

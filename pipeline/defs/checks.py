@@ -7,12 +7,12 @@ or the published warehouse when run on its own from the UI.
 
 import dagster as dg
 
-from pipeline.checks import check_description, check_sql, run_check
 from pipeline.defs.common import operator_errors
 from pipeline.defs.resources import SlaEnvironment
 from pipeline.months import parse_month
 from pipeline.policy import load_policy
 from pipeline.warehouse import connection
+from pipeline.warehouse.sqlchecks import check_description, check_sql, run_check
 
 ERROR, WARN = dg.AssetCheckSeverity.ERROR, dg.AssetCheckSeverity.WARN
 
@@ -20,7 +20,7 @@ ERROR, WARN = dg.AssetCheckSeverity.ERROR, dg.AssetCheckSeverity.WARN
 CHECKS = (
     ("tickets", "as_of_before_month_end", WARN),
     ("rejected_rows", "rejected_input_rows", WARN),
-    ("rejected_rows", "accounting_balances", ERROR),
+    ("input_file_accounting", "accounting_balances", ERROR),
     ("ticket_sla", "tickets_without_both_clocks", ERROR),
     ("uptime_monthly", "uptime_minutes_disagree", ERROR),
     ("uptime_monthly", "low_probe_coverage", WARN),

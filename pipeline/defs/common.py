@@ -11,13 +11,14 @@ import dagster as dg
 import duckdb
 
 from pipeline.defs.resources import SlaEnvironment
+from pipeline.ingest.as_of import AsOfError
 from pipeline.ingest.readers import InputFileError
 from pipeline.months import RunParams
 from pipeline.policy import PolicyError, PolicyVersion, load_policy
-from pipeline.runlog import AsOfError, load_run_params
 from pipeline.settings import Settings
-from pipeline.sqlrunner import ModelError, load_model
 from pipeline.warehouse import WarehouseError
+from pipeline.warehouse.runlog import load_run_params
+from pipeline.warehouse.sqlrunner import ModelError, load_model
 
 # One writer at a time on the warehouse, also across runs (the instance sets the pool limit to 1).
 WAREHOUSE_POOL = "sla_warehouse"
@@ -29,10 +30,10 @@ ACCOUNTING_COLUMNS = ("file", "read", "used", "other months", "rejected", "colla
 OPERATOR_ERRORS = (InputFileError, AsOfError, ModelError, PolicyError, WarehouseError)
 
 
-def mart_spec(name: str, group: str, deps: tuple[str, ...]) -> dg.AssetSpec:
-    """An asset spec for a mart built by a multi-asset; its description is the SQL model's header."""
+def mart_spec(name: str, group: str, deps: tuple[str, ...], kinds: tuple[str, ...] = ("duckdb",)) -> dg.AssetSpec:
+    """An asset spec for a mart (`sql/marts/<name>.sql`); its description is the SQL model's header."""
     return dg.AssetSpec(
-        name, deps=list(deps), description=load_model(f"marts/{name}").description, group_name=group, kinds={"duckdb"}
+        name, deps=list(deps), description=load_model(f"marts/{name}").description, group_name=group, kinds=set(kinds)
     )
 
 

@@ -16,10 +16,10 @@ import pyarrow as pa
 
 from pipeline.ingest.load import load_raw_tables
 from pipeline.ingest.readers import InputFileError
-from pipeline.iso4217 import MINOR_UNITS
+from pipeline.money import MINOR_UNITS
 from pipeline.months import RunParams
-from pipeline.sqlrunner import run_models
 from pipeline.warehouse import replace_table_from_arrow
+from pipeline.warehouse.sqlrunner import run_models
 
 CSV_VALIDATION_MODELS = (
     "staging/customers",
@@ -28,26 +28,26 @@ CSV_VALIDATION_MODELS = (
     "staging/ticket_events",
     "staging/maintenance",
     "staging/incidents",
-    "intermediate/input_row_status",
-    "intermediate/checked_customers",
-    "intermediate/customer_references",
-    "intermediate/valid_customers",
-    "intermediate/checked_contracts",
-    "intermediate/valid_contracts",
-    "intermediate/contract_overlaps",
-    "intermediate/checked_tickets",
-    "intermediate/valid_tickets",
-    "intermediate/checked_ticket_events",
-    "intermediate/valid_ticket_events",
-    "intermediate/checked_maintenance",
-    "intermediate/valid_maintenance",
-    "intermediate/checked_incidents",
-    "intermediate/valid_incidents",
+    "intermediate/ingest/csv_duplicates",
+    "intermediate/ingest/checked_customers",
+    "intermediate/ingest/customer_references",
+    "intermediate/ingest/valid_customers",
+    "intermediate/ingest/checked_contracts",
+    "intermediate/ingest/valid_contracts",
+    "intermediate/ingest/contract_overlaps",
+    "intermediate/ingest/checked_tickets",
+    "intermediate/ingest/valid_tickets",
+    "intermediate/ingest/checked_ticket_events",
+    "intermediate/ingest/valid_ticket_events",
+    "intermediate/ingest/checked_maintenance",
+    "intermediate/ingest/valid_maintenance",
+    "intermediate/ingest/checked_incidents",
+    "intermediate/ingest/valid_incidents",
 )
 
 # The month's typed inputs, published once as-of is known (events are kept up to as-of).
 MONTH_INPUT_MODELS = (
-    "intermediate/csv_row_verdicts",
+    "intermediate/ingest/csv_record_verdicts",
     "marts/customers",
     "marts/contracts",
     "marts/tickets",
@@ -95,7 +95,7 @@ def ingest_csv_inputs(con: duckdb.DuckDBPyConnection, data_dir: Path, params: Ru
     _load_currencies(con)
     counts = run_models(con, CSV_VALIDATION_MODELS, params.as_dict())
     _raise_on_overlaps(con)
-    valid = {key.split("/", 1)[1]: n for key, n in counts.items() if key.startswith("intermediate/valid_")}
+    valid = {key.rsplit("/", 1)[1]: n for key, n in counts.items() if key.startswith("intermediate/ingest/valid_")}
     return CsvIngestResult(records_read=records_read, valid_rows=valid)
 
 
@@ -117,7 +117,7 @@ def csv_accounting(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, object
         " count(*) FILTER (verdict = 'other_month') AS rows_other_months,"
         " count(*) FILTER (verdict = 'rejected') AS rows_rejected,"
         " count(*) FILTER (verdict = 'collapsed') AS rows_collapsed"
-        " FROM intermediate.csv_row_verdicts GROUP BY source"
+        " FROM intermediate.csv_record_verdicts GROUP BY source"
     )
     names = [d[0] for d in cursor.description]
     return {row[0]: dict(zip(names[1:], row[1:])) for row in cursor.fetchall()}

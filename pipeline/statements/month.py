@@ -22,9 +22,9 @@ import pyarrow as pa
 from pipeline.months import parse_month
 from pipeline.statements import figures, files
 from pipeline.statements.builder import build_views
+from pipeline.statements.finance_summary import SummaryLine, month_summary, write_summary
 from pipeline.statements.parallel import render_views
 from pipeline.statements.render import Renderer
-from pipeline.statements.summary import SummaryLine, month_summary, write_summary
 from pipeline.statements.viewmodel import CreditTerms, StatementError
 
 LOG = logging.getLogger(__name__)

@@ -1,7 +1,7 @@
 """The statement view-model (R21): typed values for every figure a credit statement shows.
 
 `builder.py` fills these from the marts; the template only formats them. Derived figures that
-follow from the rules (coverage, exact shortfall, measured period) are properties here, computed
+follow from the rules (coverage, shortfall in points, measured period) are properties here, computed
 exactly from integers, so neither the template nor the JSON attachment re-derives anything.
 `canonical_json` is the one serialisation behind input fingerprints, statement ids and
 `statement.json`.
@@ -19,12 +19,10 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
+from pipeline.policy import CREDIT_MODES
 from pipeline.statements import figures
 
 CUSTOMER_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
-SEVERITIES = ("S1", "S2", "S3", "S4")
-CLOCKS = ("response", "resolution")
-EXCLUDED_STATES = ("maintenance", "customer_caused", "upstream", "no_data")
 STATE_LABELS = {
     "unavailable": "Unavailable",
     "maintenance": "Scheduled maintenance",
@@ -159,6 +157,8 @@ class Uptime:
     no_data_minutes: int
     uptime: Decimal
     target: Decimal
+    # R18: U/T − (1 − target), exact, as the credits mart computed it; negative when uptime beats the target
+    shortfall: Fraction
 
     @property
     def minutes_with_data(self) -> int:
@@ -168,11 +168,6 @@ class Uptime:
     def coverage(self) -> Fraction:
         """R17: minutes with data / T."""
         return Fraction(self.minutes_with_data, self.total_minutes)
-
-    @property
-    def shortfall(self) -> Fraction:
-        """R18: U/T − (1 − target), exact; negative when uptime is better than the target."""
-        return Fraction(self.unavailable_minutes, self.total_minutes) - (1 - Fraction(self.target))
 
     @property
     def shortfall_points(self) -> Fraction:
@@ -191,11 +186,10 @@ class Credit:
     capped: bool
 
 
-CREDIT_MODES = {
-    "whole_steps": "for each full step",
-    "started_steps": "for each started step",
-    "pro_rata": "pro rata",
-}
+# How the statement names each of the policy's credit modes (R18).
+CREDIT_MODE_LABELS = dict(
+    zip(CREDIT_MODES, ("for each full step", "for each started step", "pro rata"), strict=True)
+)
 
 
 @dataclass(frozen=True)
@@ -213,7 +207,7 @@ class CreditTerms:
 
     @property
     def mode_label(self) -> str:
-        return CREDIT_MODES.get(self.mode, self.mode)
+        return CREDIT_MODE_LABELS.get(self.mode, self.mode)
 
     @classmethod
     def of(cls, scheme: Any) -> CreditTerms:
@@ -320,6 +314,5 @@ __all__ = [
     "sha256_hex",
     "validate_customer_id",
     "CUSTOMER_ID",
-    "SEVERITIES",
     "STATE_LABELS",
 ]

@@ -10,15 +10,13 @@
 WITH fees AS (
     SELECT
         customer_id,
-        CASE WHEN min(currency) <> max(currency)
-            THEN error('customer ' || customer_id || ' has enterprise contracts in two currencies ('
-                       || string_agg(DISTINCT currency, ', ') || ') in ' || $month || '; one credit needs one currency')
-            ELSE min(currency) END AS currency,
+        currency,
         min(minor_unit) AS minor_unit,
         sum(fee_base_minor) AS fee_base_minor,
         string_agg(contract_id, ', ' ORDER BY period_start) AS contract_ids
     FROM intermediate.credit_fee_bases
-    GROUP BY customer_id
+    -- one currency per customer-month: a clash stopped the run before this model (R19)
+    GROUP BY customer_id, currency
 ),
 shortfalls AS (
     SELECT

@@ -2,11 +2,11 @@
 -- contracts of that plan, U = unavailable minutes, uptime = 1 - U/T truncated (never rounded up) to
 -- DECIMAL(10,8). Excluded and no_data minutes are counted and shown but never lower uptime.
 -- Grain: one row per customer × month × plan with a contract covering part of the month (growth too,
--- with a NULL target). Inputs: intermediate.uptime_measured_periods, intermediate.minute_states,
+-- with a NULL target). Inputs: intermediate.contract_periods, intermediate.minute_states,
 -- intermediate.uptime_targets.
 WITH periods AS (
     SELECT customer_id, plan, sum(covered_minutes) AS total_minutes
-    FROM intermediate.uptime_measured_periods
+    FROM intermediate.contract_periods
     GROUP BY customer_id, plan
 ),
 states AS (

@@ -1,6 +1,6 @@
 -- Customers as typed rows, with the first reason (if any) that the record itself cannot be used.
 -- Grain: one row per data record of customers.csv. Inputs: raw.customers.
--- Cross-row rules (duplicates) are applied in intermediate.input_row_status.
+-- Cross-row rules (duplicates) are applied in intermediate.csv_duplicates.
 SELECT
     source_file,
     line_number,

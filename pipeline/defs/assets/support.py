@@ -5,12 +5,15 @@ import dagster as dg
 from pipeline.defs.common import WAREHOUSE_POOL, mart_spec, month_step
 from pipeline.defs.partitions import monthly_partitions
 from pipeline.defs.resources import SlaEnvironment
-from pipeline.runlog import set_policy_version
 from pipeline.support import build_support
+from pipeline.warehouse.runlog import set_policy_version
 
 
 @dg.multi_asset(
-    specs=[mart_spec(name, "support", deps=("tickets", "ticket_events")) for name in ("ticket_sla", "support_attainment")],
+    specs=[
+        mart_spec(name, "support", deps=("tickets", "ticket_events", "input_file_accounting"))
+        for name in ("ticket_sla", "support_attainment")
+    ],
     partitions_def=monthly_partitions,
     pool=WAREHOUSE_POOL,
 )

@@ -1,4 +1,0 @@
--- Fingerprint input: the customer's enterprise tickets of the month (R4). Grain: one row per ticket.
-SELECT customer_id, ticket_id, channel, severity, created_at, subject, plan, contract_id, month
-FROM intermediate.valid_tickets
-WHERE month = $month AND plan = 'enterprise'

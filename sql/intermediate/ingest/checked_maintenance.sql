@@ -1,0 +1,13 @@
+-- Every maintenance.csv record with its final verdict: own problems, duplicates, then its customer.
+-- Grain: one row per data record of maintenance.csv.
+-- Inputs: staging.maintenance, intermediate.csv_duplicates, intermediate.customer_references.
+SELECT
+    s.* REPLACE (
+        coalesce(
+            s.reject_reason,
+            CASE WHEN s.customer_id IS NOT NULL
+                THEN sla_reference_problem('customer', s.customer_id, ref.is_valid, ref.rejection) END
+        ) AS reject_reason
+    )
+FROM sla_row_verdicts('maintenance', 'staging.maintenance', 'intermediate.csv_duplicates') AS s
+LEFT JOIN intermediate.customer_references AS ref ON ref.customer_id = s.customer_id
