@@ -1,0 +1,62 @@
+"""The asset graph reads forward: inputs → support, uptime → credits → statements → publication.
+
+No asset depends on an asset of a later stage, the checks that gate a stage sit on an asset upstream
+of it, and every mart the statement queries read is an upstream asset of `statements`.
+"""
+
+from __future__ import annotations
+
+from pipeline.defs import defs
+from pipeline.statements.queries import statement_inputs
+
+STAGE_OF_GROUP = {"inputs": 0, "support": 1, "uptime": 1, "credits": 2, "statements": 3, "publication": 4}
+
+
+def _graph():
+    graph = defs.resolve_asset_graph()
+    return {key.to_user_string(): graph.get(key) for key in graph.get_all_asset_keys()}
+
+
+def test_no_asset_depends_on_a_later_stage():
+    nodes = _graph()
+    assert {n.group_name for n in nodes.values()} == set(STAGE_OF_GROUP)
+    backwards = [
+        (name, parent.to_user_string())
+        for name, node in nodes.items()
+        for parent in node.parent_keys
+        if STAGE_OF_GROUP[nodes[parent.to_user_string()].group_name] > STAGE_OF_GROUP[node.group_name]
+    ]
+    assert backwards == []
+
+
+def test_stages_hold_the_assets_of_their_stage():
+    groups: dict[str, set[str]] = {}
+    for name, node in _graph().items():
+        groups.setdefault(node.group_name, set()).add(name)
+    assert groups == {
+        "inputs": {"customers", "contracts", "tickets", "ticket_events", "maintenance_windows", "incidents",
+                   "probe_files", "rejected_rows", "input_file_accounting"},
+        "support": {"ticket_sla", "support_attainment"},
+        "uptime": {"measured_periods", "exclusion_windows", "availability_minutes", "uptime_monthly"},
+        "credits": {"credits"},
+        "statements": {"statements"},
+        "publication": {"warehouse"},
+    }
+
+
+def test_accounting_gate_is_upstream_of_every_figure():
+    """The blocking `accounting_balances` check sits on `input_file_accounting`, which support and
+    uptime (and so credits and statements) depend on: a file that does not add up stops the run before
+    any figure is computed."""
+    nodes = _graph()
+    for name in ("ticket_sla", "support_attainment", "measured_periods", "availability_minutes", "uptime_monthly"):
+        assert "input_file_accounting" in {p.to_user_string() for p in nodes[name].parent_keys}, name
+    checks = {(c.asset_key.to_user_string(), c.name) for c in defs.resolve_asset_graph().asset_check_keys}
+    assert ("input_file_accounting", "accounting_balances") in checks
+
+
+def test_statements_depend_on_exactly_the_marts_their_queries_read():
+    nodes = _graph()
+    parents = {p.to_user_string() for p in nodes["statements"].parent_keys}
+    assert parents == set(statement_inputs())
+    assert {"credits", "measured_periods", "exclusion_windows", "ticket_sla"} <= parents
