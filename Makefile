@@ -11,7 +11,7 @@ UV := $(PYTHON) -m uv
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 
-.PHONY: run test install system-deps dev sample bench clean
+.PHONY: run test install system-deps dev sample bench wheel clean
 
 run: install
 	$(UV) run --frozen sla-report run --month $(MONTH)
@@ -42,15 +42,20 @@ system-deps:
 
 # The Dagster UI on the same instance the CLI uses, so CLI runs show up there.
 dev: install
-	$(UV) run --frozen python -c "from pipeline.instance import ensure_dagster_home; from pipeline.settings import Settings; ensure_dagster_home(Settings.from_env())"
+	$(UV) run --frozen python -c "from pipeline.defs.instance import ensure_dagster_home; from pipeline.settings import Settings; ensure_dagster_home(Settings.from_env())"
 	$(UV) run --frozen dagster dev -w workspace.yaml
 
 # Rewrite the committed sample month from its seeded generator.
 sample: install
-	$(UV) run --frozen python -m pipeline.samplegen --out data/sample
+	$(UV) run --frozen python -m tools.samplegen --out data/sample
 
 bench: install
 	for script in bench/bench_*.py; do $(UV) run --frozen python $$script || exit 1; done
+
+# The installable wheel (with its SQL, templates, fonts and default policy) in dist/.
+wheel:
+	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet --disable-pip-version-check uv
+	$(UV) build --wheel --out-dir dist
 
 clean:
 	rm -rf warehouse statements .dagster_home .pytest_cache
