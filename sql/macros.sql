@@ -59,6 +59,12 @@ CREATE OR REPLACE TEMP MACRO sla_reference_problem(entity, id_value, target_is_v
         ELSE 'unknown ' || entity || ' ' || sla_quoted(id_value)
     END;
 
+-- The same for an optional customer reference (maintenance windows and incidents may be for everyone):
+-- checked only when the row names a customer.
+CREATE OR REPLACE TEMP MACRO sla_optional_reference_problem(entity, id_value, target_is_valid, target_rejection) AS
+    CASE WHEN id_value IS NOT NULL
+        THEN sla_reference_problem(entity, id_value, target_is_valid, target_rejection) END;
+
 -- R16.1: a maintenance window excuses minutes only when it was announced MORE than 48 h before its
 -- start (exactly 48 h does not qualify). The one place the notice rule is written.
 CREATE OR REPLACE TEMP MACRO sla_maintenance_notice_qualifies(announced_at, starts_at) AS

@@ -5,8 +5,7 @@ SELECT
     s.* REPLACE (
         coalesce(
             s.reject_reason,
-            CASE WHEN s.customer_id IS NOT NULL
-                THEN sla_reference_problem('customer', s.customer_id, ref.is_valid, ref.rejection) END
+            sla_optional_reference_problem('customer', s.customer_id, ref.is_valid, ref.rejection)
         ) AS reject_reason
     )
 FROM sla_row_verdicts('maintenance', 'staging.maintenance', 'intermediate.csv_duplicates') AS s
