@@ -1,9 +1,10 @@
 """Turn the drop's CSV inputs into validated tables, and publish the month's inputs and their accounting.
 
-Two phases, because the accounting needs the as-of instant (known only once tickets are loaded) and the
-probe files' own accounting (written by the uptime engine):
+Three phases, because the month's inputs need the as-of instant (known only once tickets are loaded) and
+the accounting needs the probe files' own (`pipeline.ingest.probes.ingest_probe_files`):
 1. `ingest_csv_inputs` — raw tables, staging, cross-row checks → `intermediate.valid_*`;
-2. `publish_month_inputs` — the month's typed inputs, `rejected_rows` and `input_file_accounting`.
+2. `publish_month_inputs` — the month's typed inputs;
+3. `publish_accounting` — `rejected_rows` and `input_file_accounting` of every input file.
 """
 
 from __future__ import annotations
@@ -55,7 +56,7 @@ MONTH_INPUT_MODELS = (
     "marts/maintenance_windows",
     "marts/incidents",
 )
-# Rejections and accounting of every input file, probe files included: after the uptime engine.
+# Rejections and accounting of every input file, probe files included: once the probe files are read.
 ACCOUNTING_MODELS = ("marts/rejected_rows", "marts/input_file_accounting")
 
 
