@@ -7,7 +7,8 @@ mixed freely. A probe month is ~45 M rows, so rows are not copied into the wareh
   the connection's TEMP table `probe_text_rows`, in batches.
 Both meet in the TEMP view `probe_raw_rows` (every contract column as text, plus `file_path`,
 `line_number`, `shape_problem`, `raw`), parsed by `sql/staging/probe_results.sql`, installed as the TEMP
-view `probe_results`. The uptime models read that view in two passes (see `docs/uptime-credits.md`).
+view `probe_results`. `ingest_probe_files` reads that view in two passes (see `docs/uptime-credits.md`)
+and leaves behind the tables the uptime engine judges minutes from.
 
 A missing required column, an unreadable file or a file of another kind stops the run with a message
 naming the file; a bad row is rejected later, in SQL, with its reason.
@@ -30,8 +31,7 @@ import pyarrow.parquet as pq
 from pipeline.ingest.readers import InputFileError, Record, read_csv_records, records_to_arrow
 from pipeline.ingest.sources import PROBES_DIR
 from pipeline.months import RunParams
-from pipeline.settings import SQL_DIR
-from pipeline.warehouse.sqlrunner import run_models
+from pipeline.warehouse.sqlrunner import load_model, run_models
 
 REQUIRED_COLUMNS = ("probed_at", "check", "region", "customer_id", "status_code", "error_code")
 OPTIONAL_COLUMNS = ("latency_ms",)
@@ -251,7 +251,8 @@ def install_probe_views(con: duckdb.DuckDBPyConnection, data_dir: Path) -> list[
     con.execute("CREATE OR REPLACE TEMP VIEW probe_raw_rows AS " + "\nUNION ALL\n".join(selects))
     con.execute(
         "CREATE OR REPLACE TEMP VIEW probe_results AS "
-        + (SQL_DIR / "staging" / "probe_results.sql").read_text(encoding="utf-8").strip().rstrip(";")
+        # a view, not a table: ~45 M rows at scale are parsed as they are scanned
+        + load_model("staging/probe_results").sql
     )
     has_references = con.execute(
         "SELECT count(*) FROM information_schema.tables "
