@@ -8,7 +8,7 @@ import pytest
 
 from pipeline.months import RunParams
 from pipeline.warehouse import connection
-from pipeline.warehouse.sqlrunner import ModelError, load_model, order_models, run_models
+from pipeline.warehouse.sqlrunner import ModelError, load_model, named_parameters, order_models, run_models
 
 
 def _write(sql_dir, key: str, text: str) -> None:
@@ -68,3 +68,23 @@ def test_run_params_bind_utc_month_bounds():
     assert bound["month_start"] == datetime(2026, 12, 1, tzinfo=UTC)
     assert bound["month_end"] == datetime(2027, 1, 1, tzinfo=UTC)
     assert "as_of" not in bound
+
+
+def test_two_domains_may_not_build_one_table(sql_dir):
+    _write(sql_dir, "intermediate/ingest/same", "SELECT 1 AS n")
+    _write(sql_dir, "intermediate/uptime/same", "SELECT 2 AS n")
+    models = [load_model(k, sql_dir) for k in ("intermediate/ingest/same", "intermediate/uptime/same")]
+    with pytest.raises(ModelError, match="intermediate/ingest/same and intermediate/uptime/same both build intermediate.same"):
+        order_models(models)
+
+
+def test_parameters_are_what_duckdb_parses_not_dollar_text():
+    sql = "-- uses $in_comment\nSELECT $month AS month, '$in_string' AS s, $as_of AS a, $month AS again"
+    assert named_parameters(sql) == {"month", "as_of"}
+
+
+def test_a_domain_model_builds_its_table_in_the_layer_schema(sql_dir):
+    _write(sql_dir, "intermediate/uptime/minutes", "-- Minutes.\nSELECT n FROM staging.numbers")
+    model = load_model("intermediate/uptime/minutes", sql_dir)
+    assert (model.key, model.table, model.domain) == ("intermediate/uptime/minutes", "intermediate.minutes", "uptime")
+    assert model.references == {"staging.numbers"}

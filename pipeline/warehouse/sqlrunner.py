@@ -118,15 +118,14 @@ def load_model(key: str, sql_dir: Path = SQL_DIR) -> Model:
     return Model(match["layer"], match["name"], path, sql, match["domain"])
 
 
-def model_keys(layer: str, domain: str | None = None, sql_dir: Path = SQL_DIR) -> list[str]:
-    """Every model key of a layer (or of one domain of it), in file-name order."""
-    folder = sql_dir / layer if domain is None else sql_dir / layer / domain
-    return sorted(path.relative_to(sql_dir).with_suffix("").as_posix() for path in folder.rglob("*.sql"))
-
-
 def order_models(models: Iterable[Model]) -> list[Model]:
     """Order models so that each runs after the models (of this set) whose tables it references."""
-    by_table = {m.table: m for m in models}
+    by_table: dict[str, Model] = {}
+    for model in models:
+        if model.table in by_table and by_table[model.table].key != model.key:
+            # two domains may not build one table: the second would silently replace the first
+            raise ModelError(f"{by_table[model.table].key} and {model.key} both build {model.table}")
+        by_table[model.table] = model
     sorter = graphlib.TopologicalSorter(
         {m.table: [r for r in sorted(m.references) if r in by_table] for m in by_table.values()}
     )
@@ -217,7 +216,6 @@ __all__ = [
     "bind",
     "install_macros",
     "load_model",
-    "model_keys",
     "named_parameters",
     "order_models",
     "run_model",
