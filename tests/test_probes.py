@@ -10,7 +10,8 @@ import pyarrow.parquet as pq
 import pytest
 from fixtures.uptime import COLUMNS, UptimeCase, probe
 
-from pipeline.ingest.probes import ProbeFileError, discover_probe_files
+from pipeline.ingest.probes import ProbeFileError, create_probe_views, discover_probe_files
+from pipeline.warehouse import connect
 
 
 @pytest.fixture
@@ -233,3 +234,20 @@ def test_unknown_file_kinds_stop_the_run_hidden_files_do_not(tmp_path):
         discover_probe_files(tmp_path)
     with pytest.raises(ProbeFileError, match="probes/ is missing"):
         discover_probe_files(tmp_path / "nowhere")
+
+
+def test_r13_analyst_views_cover_the_same_files_as_the_run_subfolders_included(tmp_path):
+    """The `raw_probe_files_*` views list exactly the files `discover_probe_files` reads, so a probe file
+    in a subfolder is both counted by the run and reachable by analysts."""
+    probes = tmp_path / "probes"
+    (probes / "eu").mkdir(parents=True)
+    header = ",".join(COLUMNS) + "\n"
+    (probes / "top.csv").write_text(header + "2026-10-01T00:00:05Z,health_live,us-east,,200,,80\n")
+    (probes / "eu" / "nested.csv").write_text(header + "2026-10-01T00:01:05Z,health_live,eu-west,,503,,90\n")
+    with connect(tmp_path / "wh.duckdb") as con:
+        assert create_probe_views(con, tmp_path) == ["raw_probe_files_csv"]
+        rows = con.execute(
+            "SELECT parse_filename(filename), region, status_code FROM main.raw_probe_files_csv ORDER BY 1"
+        ).fetchall()
+    assert rows == [("nested.csv", "eu-west", "503"), ("top.csv", "us-east", "200")]
+    assert [f.source_file for f in discover_probe_files(tmp_path)] == ["probes/eu/nested.csv", "probes/top.csv"]
