@@ -67,7 +67,7 @@ def test_every_asset_of_the_month_is_materialized(october):
     assert keys == {
         "customers", "contracts", "tickets", "ticket_events", "maintenance_windows", "incidents", "probe_files",
         "rejected_rows", "input_file_accounting",
-        "ticket_sla", "support_attainment",
+        "ticket_sla", "ticket_sla_segments", "support_attainment",
         "measured_periods", "exclusion_windows", "availability_minutes", "uptime_monthly",
         "credits", "statements", "warehouse",
     }

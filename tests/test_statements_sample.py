@@ -123,3 +123,36 @@ def test_r21_sample_names_escaped_and_drawn_with_bundled_fonts(sample):
     cjk = [c for c in records if any(ord(ch) > 0x3000 for ch in names[c])]
     assert tricky and cjk, "the sample should hold a name with <&> and a CJK name"
     assert any(f.startswith("Statement-Fallback") for f in pdf_font_names((folder / f"{cjk[0]}.pdf").read_bytes()))
+
+
+def test_r9_breached_ticket_row_shows_the_segment_that_breached(sample):
+    """Issue 13 part 6: T-R9-2 breached its S1 response target (2 h > 1 h) and was then lowered to S2;
+    its row shows the S1 segment (target 1:00, elapsed 2:00, breached 09:00 UTC) and the history, not
+    the last segment's S2 target of 4:00 bh that it never exceeded."""
+    con, folder, _, _ = sample
+    rows = [
+        r for r in statement_json_of(folder / "globex.pdf")["breached_tickets"]
+        if r["ticket_id"] == "T-R9-2"
+    ]
+    assert rows == [{
+        "ticket_id": "T-R9-2", "created_at": "2026-10-10T08:00:00Z", "channel": "dedicated_contact",
+        "severity": "S1", "clock": "response", "business_time": False,
+        "target_seconds": 3600, "elapsed_seconds": 7200,
+        "due_at": None, "breached_at": "2026-10-10T09:00:00Z",
+        "subject": "Prod chat completions failing for EU users", "segments": "S1 for 2:00, then S2",
+    }]
+    # the analysts' mart keeps R9's reading: the last segment in ticket_sla, the breaching one named
+    assert con.execute(
+        "SELECT s.severity, s.target_seconds, s.breached_segment_no, g.severity, g.elapsed_seconds "
+        "FROM ticket_sla s JOIN ticket_sla_segments g USING (month, ticket_id, clock) "
+        "WHERE s.ticket_id = 'T-R9-2' AND s.clock = 'response' AND g.segment_no = s.breached_segment_no"
+    ).fetchall() == [("S2", 14400, 1, "S1", 7200)]
+    text = " ".join(pdf_text(folder / "globex.pdf").split())
+    assert "S1 for 2:00, then S2" in text
+
+
+def test_r9_a_clock_that_never_changed_severity_prints_no_history(sample):
+    _, folder, _, _ = sample
+    rows = statement_json_of(folder / "globex.pdf")["breached_tickets"]
+    single = [r for r in rows if r["ticket_id"] == "TK-24165"]
+    assert [(r["severity"], r["segments"]) for r in single] == [("S3", "")]

@@ -33,6 +33,7 @@ from pipeline.statements.viewmodel import (
     Day,
     Incident,
     Period,
+    SeveritySegment,
     StatementError,
     StatementView,
     SupportRow,
@@ -261,6 +262,12 @@ def build_views(
             for severity in SEVERITIES
         )
 
+        for r in breached_by.get(customer_id, []):
+            if r["severity"] is None:
+                raise StatementError(
+                    f"customer {customer_id} in {month}: breached {r['clock']} clock of ticket {r['ticket_id']} "
+                    "has no breaching segment in ticket_sla_segments"
+                )
         breached = tuple(
             BreachedClock(
                 ticket_id=r["ticket_id"],
@@ -274,6 +281,9 @@ def build_views(
                 elapsed_seconds=None if r["elapsed_seconds"] is None else int(r["elapsed_seconds"]),
                 due_at=r["due_at"],
                 breached_at=r["breached_at"],
+                segments=tuple(
+                    SeveritySegment(g["severity"], g["segment_start"], g["segment_end"]) for g in r["segments"] or ()
+                ),
             )
             for r in breached_by.get(customer_id, [])
         )

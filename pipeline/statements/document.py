@@ -29,6 +29,7 @@ CSV_COLUMNS = (
     "due_at",
     "breached_at",
     "subject",
+    "segments",
 )
 
 
@@ -149,6 +150,7 @@ def _csv_row(clock) -> dict[str, Any]:
         "due_at": figures.utc_iso(clock.due_at),
         "breached_at": figures.utc_iso(clock.breached_at),
         "subject": clock.subject,
+        "segments": clock.history,
     }
 
 

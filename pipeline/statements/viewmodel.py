@@ -133,7 +133,24 @@ class SupportRow:
 
 
 @dataclass(frozen=True)
+class SeveritySegment:
+    """One severity segment of a clock (R9): from its start to the next severity change, the stop or as-of."""
+
+    severity: str
+    starts_at: datetime
+    ends_at: datetime
+
+    @property
+    def seconds(self) -> int:
+        """Wall-clock seconds at this severity (the history reads in real time, whatever the target's clock)."""
+        return int((self.ends_at - self.starts_at).total_seconds())
+
+
+@dataclass(frozen=True)
 class BreachedClock:
+    """A breached clock as the statement prints it: severity, target and elapsed time of the segment
+    that breached first (R9), and every segment of the clock for its history."""
+
     ticket_id: str
     created_at: datetime | None
     channel: str | None
@@ -145,6 +162,15 @@ class BreachedClock:
     elapsed_seconds: int | None
     due_at: datetime | None
     breached_at: datetime | None
+    segments: tuple[SeveritySegment, ...] = ()
+
+    @property
+    def history(self) -> str:
+        """'S1 for 2:00, then S2' — empty when the clock never changed severity."""
+        if len(self.segments) < 2:
+            return ""
+        earlier = [f"{s.severity} for {figures.hours_minutes(s.seconds)}" for s in self.segments[:-1]]
+        return ", then ".join([*earlier, self.segments[-1].severity])
 
 
 @dataclass(frozen=True)
@@ -306,6 +332,7 @@ __all__ = [
     "Attainment",
     "SupportRow",
     "BreachedClock",
+    "SeveritySegment",
     "Uptime",
     "Credit",
     "CreditTerms",

@@ -32,6 +32,7 @@ SUPPORT_MODELS = (
     "intermediate/support/ticket_deadline_requests",
     "intermediate/support/business_deadlines",
     "marts/ticket_sla",
+    "marts/ticket_sla_segments",
     "marts/support_attainment",
 )
 

@@ -7,7 +7,8 @@
 -- any segment breached; no_target if the last segment's severity has no target; met if the clock has
 -- stopped; else pending. `due_at`: when the last segment's running time reached — or, running at
 -- as-of, will reach — its target; NULL when the clock stopped or is paused before reaching it.
--- Elapsed and target seconds are whole seconds (decisions use microseconds).
+-- Elapsed and target seconds are whole seconds (decisions use microseconds). `breached_segment_no`
+-- names the segment that breached first (ticket_sla_segments has its severity, target and elapsed).
 -- Inputs: intermediate.ticket_segment_elapsed, intermediate.ticket_deadline_requests,
 -- intermediate.business_deadlines.
 WITH lookups AS (
@@ -32,6 +33,8 @@ per_clock AS (
         clock,
         coalesce(bool_or(breached), false) AS any_breached,
         min(greatest(exceeded_at, segment_start)) FILTER (WHERE breached) AS breached_at,
+        -- the segment that breached first (ties: the earlier segment); its row in ticket_sla_segments
+        arg_min(segment_no, (greatest(exceeded_at, segment_start), segment_no)) FILTER (WHERE breached) AS breached_segment_no,
         count(*) AS segments
     FROM segments
     GROUP BY ALL
@@ -59,6 +62,7 @@ SELECT
     s.clock_state,
     s.schedule,
     c.segments,
+    c.breached_segment_no,
     s.policy_version,
     $as_of::TIMESTAMPTZ AS as_of
 FROM segments AS s

@@ -12,7 +12,7 @@ from pipeline.warehouse.runlog import set_policy_version
 @dg.multi_asset(
     specs=[
         mart_spec(name, "support", deps=("tickets", "ticket_events", "input_file_accounting"))
-        for name in ("ticket_sla", "support_attainment")
+        for name in ("ticket_sla", "ticket_sla_segments", "support_attainment")
     ],
     partitions_def=monthly_partitions,
     pool=WAREHOUSE_POOL,
@@ -43,6 +43,10 @@ def support_sla(context: dg.AssetExecutionContext, sla: SlaEnvironment):
             "policy_version": version.version_id,
             "as_of": params.as_of.isoformat(),
         },
+    )
+    yield dg.MaterializeResult(
+        asset_key="ticket_sla_segments",
+        metadata={"dagster/row_count": counts["marts/ticket_sla_segments"]},
     )
     yield dg.MaterializeResult(
         asset_key="support_attainment",
