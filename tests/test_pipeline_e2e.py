@@ -246,3 +246,64 @@ def test_sample_month_figures_and_statement_bytes_match_the_golden_snapshot(octo
     paths, _ = october
     golden = json.loads((Path(__file__).parent / "golden" / "sample-2026-10.json").read_text())
     assert snapshot(paths["warehouse"], paths["statements"], "2026-10") == golden
+
+
+def _metadata(result, asset: str) -> dict:
+    [event] = [e for e in result.get_asset_materialization_events() if e.asset_key.to_user_string() == asset]
+    return event.materialization.metadata
+
+
+def _records(value) -> list[dict]:
+    assert isinstance(value, dg.TableMetadataValue) and value.schema is not None
+    return [record.data for record in value.records]
+
+
+def test_every_mart_reports_its_column_schema_and_row_counts(october):
+    """Issue 11: column schema read back from the warehouse and the month's and the table's rows."""
+    paths, result = october
+    marts = [e.asset_key.to_user_string() for e in result.get_asset_materialization_events()
+             if e.asset_key.to_user_string() not in ("probe_files", "statements", "warehouse")]
+    assert len(marts) == 15
+    for mart in marts:
+        metadata = _metadata(result, mart)
+        columns = [c.name for c in metadata["dagster/column_schema"].value.columns]
+        assert columns == [r[0] for r in query(paths, f"SELECT column_name FROM duckdb_columns() WHERE schema_name = 'main' AND table_name = '{mart}' ORDER BY column_index")], mart
+        [(rows,)] = query(paths, f"SELECT count(*) FROM main.{mart} WHERE month = '2026-10'")
+        assert metadata["dagster/partition_row_count"].value == metadata["dagster/row_count"].value == rows, mart
+    assert _metadata(result, "tickets")["dagster/row_count"].value == 145
+    schema = {c.name: c.type for c in _metadata(result, "credits")["dagster/column_schema"].value.columns}
+    assert schema["credit_amount"] == "decimal(22,4)" and schema["credit_amount_minor"] == "bigint"
+
+
+def test_credit_metadata_is_a_typed_table_in_each_currencys_minor_unit(october):
+    """Issue 11: no more `JPY 150000.0000`; R19 minor units (JPY 0 digits, EUR/USD 2)."""
+    _, result = october
+    metadata = _metadata(result, "credits")
+    assert _records(metadata["credit_totals"].value) == [
+        {"currency": "EUR", "total_credit": "1250.00", "customers_credited": 1},
+        {"currency": "JPY", "total_credit": "150000", "customers_credited": 1},
+        {"currency": "USD", "total_credit": "1246.78", "customers_credited": 2},
+    ]
+    by_customer = {r["customer"]: r for r in _records(metadata["credits_by_customer"].value)}
+    assert (by_customer["kyoto-ai"]["fee_base"], by_customer["kyoto-ai"]["credit"]) == ("1500000", "150000")
+    assert (by_customer["globex"]["fee_base"], by_customer["globex"]["credit"]) == ("20000.10", "1000.01")
+    accounting = _records(_metadata(result, "input_file_accounting")["input_file_accounting"].value)
+    assert accounting[1] == {"source_file": "customers.csv", "rows_read": 12, "rows_used": 9, "rows_other_months": 1,
+                             "rows_rejected": 1, "rows_collapsed": 1}
+
+
+def test_statements_asset_tells_the_months_story(october):
+    """Issue 11: credited and below-target customers (hooli and initech fall short of the target by
+    less than one step: below target, no credit), credits per currency and the month's paths."""
+    paths, result = october
+    story = {k: v.value for k, v in _metadata(result, "statements").items()}
+    assert (story["statements"], story["customers_credited"], story["customers_below_target"]) == (7, 4, 6)
+    assert story["credited_customers"] == ["globex", "kyoto-ai", "quote-co", "umbrella"]
+    assert story["below_target_customers"] == ["globex", "hooli", "initech", "kyoto-ai", "quote-co", "umbrella"]
+    assert [(r["currency"], r["total_credit"]) for r in _records(story["credit_totals"])] == [
+        ("EUR", "1250.00"), ("JPY", "150000"), ("USD", "1246.78")]
+    folder = paths["statements"] / "2026-10"
+    assert story["folder"] == str(folder) and Path(story["summary_pdf"]).read_bytes()[:5] == b"%PDF-"
+    assert story["summary_pdf"] == str(folder / "_summary.pdf")
+    assert story["credit_notes"] == str(folder / "credit_notes.csv")
+    assert story["credit_notes_exist"] is (folder / "credit_notes.csv").is_file()

@@ -8,6 +8,7 @@ or the published warehouse when run on its own from the UI.
 import dagster as dg
 
 from pipeline.defs.common import operator_errors
+from pipeline.defs.metadata import table_value
 from pipeline.defs.resources import SlaEnvironment
 from pipeline.months import parse_month
 from pipeline.policy import load_policy
@@ -53,7 +54,7 @@ def _make_check(asset: str, name: str, severity: dg.AssetCheckSeverity) -> dg.As
             passed=outcome.passed,
             severity=severity,
             description=None if outcome.passed else f"{len(outcome.rows)} violating rows",
-            metadata={"violating_rows": len(outcome.rows), "rows": dg.MetadataValue.md(outcome.markdown())},
+            metadata={"violating_rows": len(outcome.rows), "rows": table_value(outcome.columns, outcome.rows, limit=20)},
         )
 
     return _check

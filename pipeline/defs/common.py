@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import dagster as dg
 import duckdb
 
+from pipeline.defs.metadata import OWNERS_BY_GROUP, mart_definition_metadata
 from pipeline.defs.resources import SlaEnvironment
 from pipeline.ingest.as_of import AsOfError
 from pipeline.ingest.readers import InputFileError
@@ -24,16 +25,23 @@ from pipeline.warehouse.sqlrunner import ModelError, load_model
 WAREHOUSE_POOL = "sla_warehouse"
 
 # Column headings of the per-file accounting tables shown on the input assets.
-ACCOUNTING_COLUMNS = ("file", "read", "used", "other months", "rejected", "collapsed")
+ACCOUNTING_COLUMNS = ("source_file", "rows_read", "rows_used", "rows_other_months", "rows_rejected", "rows_collapsed")
 
 # Errors whose message is already what the operator needs: shown as the step's failure, no traceback.
 OPERATOR_ERRORS = (InputFileError, AsOfError, ModelError, PolicyError, WarehouseError)
 
 
 def mart_spec(name: str, group: str, deps: tuple[str, ...], kinds: tuple[str, ...] = ("duckdb",)) -> dg.AssetSpec:
-    """An asset spec for a mart (`sql/marts/<name>.sql`); its description is the SQL model's header."""
+    """An asset spec for a mart (`sql/marts/<name>.sql`): its description is the SQL model's header,
+    its owners the stage's, and its metadata names its table and SQL file."""
     return dg.AssetSpec(
-        name, deps=list(deps), description=load_model(f"marts/{name}").description, group_name=group, kinds=set(kinds)
+        name,
+        deps=list(deps),
+        description=load_model(f"marts/{name}").description,
+        group_name=group,
+        kinds=set(kinds),
+        owners=OWNERS_BY_GROUP[group],
+        metadata=mart_definition_metadata(name),
     )
 
 

@@ -1,11 +1,12 @@
 """The credits stage: service credits of the month's enterprise customers (R18, R19)."""
 
 import dagster as dg
+import duckdb
 
 from pipeline.defs.common import WAREHOUSE_POOL, month_step
+from pipeline.defs.metadata import OWNERS_BY_GROUP, amount_text, mart_definition_metadata, mart_metadata, table_value
 from pipeline.defs.partitions import monthly_partitions
 from pipeline.defs.resources import SlaEnvironment
-from pipeline.markdown import markdown_table
 from pipeline.uptime import build_credits
 from pipeline.warehouse.sqlrunner import load_model
 
@@ -17,24 +18,52 @@ from pipeline.warehouse.sqlrunner import load_model
     kinds={"duckdb"},
     deps=["uptime_monthly", "measured_periods"],
     description=load_model("marts/credits").description,
+    owners=OWNERS_BY_GROUP["credits"],
+    metadata=mart_definition_metadata("credits"),
 )
 def credits(context: dg.AssetExecutionContext, sla: SlaEnvironment) -> dg.MaterializeResult:
     month = context.partition_key
     with month_step(context, sla) as step:
-        counts = build_credits(step.con, step.params, step.policy.credits, step.policy.uptime_targets)
-        totals = step.con.execute(
-            "SELECT currency, sum(credit_amount)::VARCHAR, count(*) FILTER (credit_amount > 0)"
-            " FROM main.credits WHERE month = $month GROUP BY 1 ORDER BY 1",
-            {"month": month},
-        ).fetchall()
+        build_credits(step.con, step.params, step.policy.credits, step.policy.uptime_targets)
+        rows = credit_rows(step.con, month)
+        table = mart_metadata(step.con, "credits", month)
     return dg.MaterializeResult(
         metadata={
-            "customers": counts["marts/credits"],
-            "credit_totals": dg.MetadataValue.md(
-                markdown_table(("currency", "total credit", "customers credited"), totals)
+            **table,
+            "customers_credited": sum(1 for row in rows if row[6] > 0),
+            "customers_below_target": sum(1 for row in rows if row[3]),
+            "credit_totals": credit_totals_table(rows),
+            "credits_by_customer": table_value(
+                ("customer", "currency", "fee_base", "below_target", "shortfall_steps", "credit_pct", "credit",
+                 "capped"),
+                [(c, cur, amount_text(fee, cur), below, steps, str(pct), amount_text(amount, cur), capped)
+                 for c, cur, fee, below, steps, pct, amount, capped in rows],
             ),
         }
     )
 
 
-__all__ = ["credits"]
+def credit_rows(con: duckdb.DuckDBPyConnection, month: str) -> list[tuple]:
+    """(customer, currency, fee base, below target, steps, credit %, credit, capped) of the month. Below
+    target means an exact shortfall above zero, also when it earns no whole step."""
+    return con.execute(
+        "SELECT customer_id, currency, fee_base, shortfall_numerator > 0, shortfall_steps, credit_pct,"
+        " credit_amount, capped FROM main.credits WHERE month = $month ORDER BY customer_id",
+        {"month": month},
+    ).fetchall()
+
+
+def credit_totals_table(rows) -> dg.TableMetadataValue:
+    """Total credit and customers credited per currency, each total in its currency's minor unit."""
+    totals: dict[str, list] = {}
+    for _, currency, _, _, _, _, amount, _ in rows:
+        total = totals.setdefault(currency, [0, 0])
+        total[0] += amount
+        total[1] += amount > 0
+    return table_value(
+        ("currency", "total_credit", "customers_credited"),
+        [(cur, amount_text(total, cur), int(credited)) for cur, (total, credited) in sorted(totals.items())],
+    )
+
+
+__all__ = ["credits", "credit_rows", "credit_totals_table"]

@@ -8,6 +8,7 @@ import dagster as dg
 from pydantic import Field
 
 from pipeline.defs.common import ACCOUNTING_COLUMNS, WAREHOUSE_POOL, mart_spec, month_step, operator_errors
+from pipeline.defs.metadata import OWNERS_BY_GROUP, mart_metadata, table_value
 from pipeline.defs.partitions import monthly_partitions
 from pipeline.defs.resources import SlaEnvironment
 from pipeline.ingest.as_of import resolve_as_of
@@ -19,7 +20,6 @@ from pipeline.ingest.validate import (
     publish_accounting,
     publish_month_inputs,
 )
-from pipeline.markdown import markdown_table
 from pipeline.months import RunParams
 from pipeline.warehouse.runlog import record_run
 
@@ -61,13 +61,14 @@ def input_tables(context: dg.AssetExecutionContext, config: InputsConfig, sla: S
         as_of, as_of_source = resolve_as_of(con, started, config.as_of)
         params = RunParams(month, as_of, started.run_started_at)
         record_run(con, context.run.run_id, params, as_of_source, str(settings.data_dir))
-        rows = publish_month_inputs(con, params)
+        publish_month_inputs(con, params)
         accounting = csv_accounting(con)
+        tables = {asset: mart_metadata(con, asset, month) for asset in INPUT_ASSETS}
     context.log.info(f"{month}: as-of {as_of.isoformat()} ({as_of_source})")
     for asset, source in INPUT_ASSETS.items():
         counts = accounting.get(source, {})
         metadata = {
-            "dagster/row_count": rows[f"marts/{asset}"],
+            **tables[asset],
             "source_file": str(counts.get("source_file", f"(no {source} file)")),
             **{k: int(v) for k, v in counts.items() if k.startswith("rows_")},
         }
@@ -81,6 +82,7 @@ def input_tables(context: dg.AssetExecutionContext, config: InputsConfig, sla: S
     pool=WAREHOUSE_POOL,
     group_name="inputs",
     kinds={"parquet", "csv"},
+    owners=OWNERS_BY_GROUP["inputs"],
     # a tenant row of an unknown or rejected customer is rejected: the customers come first
     deps=["customers"],
 )
@@ -108,7 +110,7 @@ def probe_files(context: dg.AssetExecutionContext, sla: SlaEnvironment) -> dg.Ma
             "rows_other_months": counts["probe_rows_other_months"],
             "rows_rejected": counts["probe_rows_rejected"],
             "rows_collapsed": counts["probe_rows_collapsed"],
-            "accounting": dg.MetadataValue.md(markdown_table(ACCOUNTING_COLUMNS, per_file)),
+            "accounting": table_value(ACCOUNTING_COLUMNS, per_file),
         }
     )
 
@@ -128,22 +130,21 @@ def input_accounting(context: dg.AssetExecutionContext, sla: SlaEnvironment):
     blocking check stops the run before any figure is computed when a file does not add up."""
     month = context.partition_key
     with month_step(context, sla) as step:
-        counts = publish_accounting(step.con, step.params)
+        publish_accounting(step.con, step.params)
         accounting = file_accounting(step.con, month)
+        tables = {name: mart_metadata(step.con, name, month) for name in ("rejected_rows", "input_file_accounting")}
     rejected = sum(row["rows_rejected"] for row in accounting)
     if rejected:
         context.log.warning(f"{month}: {rejected} input rows rejected — see the rejected_rows table")
     yield dg.MaterializeResult(
         asset_key="rejected_rows",
-        metadata={"dagster/row_count": counts["marts/rejected_rows"], "rejected_rows": rejected},
+        metadata={**tables["rejected_rows"], "rejected_rows": rejected},
     )
     yield dg.MaterializeResult(
         asset_key="input_file_accounting",
         metadata={
-            "dagster/row_count": counts["marts/input_file_accounting"],
-            "input_file_accounting": dg.MetadataValue.md(
-                markdown_table(ACCOUNTING_COLUMNS, [list(row.values()) for row in accounting])
-            ),
+            **tables["input_file_accounting"],
+            "input_file_accounting": table_value(ACCOUNTING_COLUMNS, [list(row.values()) for row in accounting]),
         },
     )
 

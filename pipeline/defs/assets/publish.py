@@ -3,6 +3,7 @@
 import dagster as dg
 
 from pipeline.defs.common import WAREHOUSE_POOL, operator_errors
+from pipeline.defs.metadata import OWNERS_BY_GROUP
 from pipeline.defs.partitions import monthly_partitions
 from pipeline.defs.resources import SlaEnvironment
 from pipeline.ingest.probes import create_probe_views
@@ -13,6 +14,7 @@ from pipeline.ingest.probes import create_probe_views
     pool=WAREHOUSE_POOL,
     group_name="publication",
     kinds={"duckdb"},
+    owners=OWNERS_BY_GROUP["publication"],
     # the two ends of the month's graph: every other asset is upstream of one of them
     deps=["statements", "rejected_rows"],
 )

@@ -1,13 +1,18 @@
 """PDF credit statements of the month, one per enterprise customer, and the finance summary (R21)."""
 
 import sys
+from pathlib import Path
 
 import dagster as dg
+import duckdb
 from tqdm import tqdm
 
+from pipeline.defs.assets.credits import credit_rows, credit_totals_table
 from pipeline.defs.common import WAREHOUSE_POOL, month_step
+from pipeline.defs.metadata import OWNERS_BY_GROUP, mart_metadata
 from pipeline.defs.partitions import monthly_partitions
 from pipeline.defs.resources import SlaEnvironment
+from pipeline.statements import files
 from pipeline.statements.month import render_month
 from pipeline.statements.queries import statement_inputs
 
@@ -24,6 +29,8 @@ PROGRESS_BAR_TAG = "sla/progress_bar"
     group_name="statements",
     kinds={"pdf", "duckdb"},
     deps=STATEMENT_INPUTS,
+    owners=OWNERS_BY_GROUP["statements"],
+    metadata={"dagster/table_name": "main.statements"},
 )
 def statements(context: dg.AssetExecutionContext, sla: SlaEnvironment) -> dg.MaterializeResult:
     """Renders one PDF/A-3b credit statement per enterprise customer of the month (also when the credit
@@ -56,19 +63,36 @@ def statements(context: dg.AssetExecutionContext, sla: SlaEnvironment) -> dg.Mat
                 progress=progress,
                 credit_scheme=step.policy.credits,
             )
+            story = month_story(step.con, month, settings.statements_dir)
+            story |= mart_metadata(step.con, "statements", month)  # every version of every statement
     finally:
         if bar is not None:
             bar.close()
-    totals: dict[str, object] = {}
-    for record in records:
-        totals[record.currency] = totals.get(record.currency, 0) + record.credit_amount
-    return dg.MaterializeResult(
-        metadata={
-            "statements": len(records),
-            "folder": dg.MetadataValue.path(str(settings.statements_dir / month)),
-            "credit_totals": dg.MetadataValue.json({c: str(t) for c, t in sorted(totals.items())}),
-        }
-    )
+    return dg.MaterializeResult(metadata={"statements": len(records), **story})
 
 
-__all__ = ["statements", "PROGRESS_BAR_TAG"]
+# The credit notes finance issues from the month's credits (issue 10) are written beside the statements.
+CREDIT_NOTES_CSV = "credit_notes.csv"
+
+
+def month_story(con: duckdb.DuckDBPyConnection, month: str, statements_dir: Path) -> dict[str, object]:
+    """What an operator reads on the statements asset: who is credited, who fell below target, the
+    credits per currency (in each currency's minor unit), and where the month's files are."""
+    rows = credit_rows(con, month)
+    folder = files.month_dir(statements_dir, month)
+    credit_notes = folder / CREDIT_NOTES_CSV
+    return {
+        "customers_credited": sum(1 for row in rows if row[6] > 0),
+        "customers_below_target": sum(1 for row in rows if row[3]),
+        "credited_customers": dg.MetadataValue.json(sorted(row[0] for row in rows if row[6] > 0)),
+        "below_target_customers": dg.MetadataValue.json(sorted(row[0] for row in rows if row[3])),
+        "credit_totals": credit_totals_table(rows),
+        "folder": dg.MetadataValue.path(str(folder)),
+        "summary_pdf": dg.MetadataValue.path(str(folder / files.SUMMARY_PDF)),
+        "summary_csv": dg.MetadataValue.path(str(folder / files.SUMMARY_CSV)),
+        "credit_notes": dg.MetadataValue.path(str(credit_notes)),
+        "credit_notes_exist": credit_notes.is_file(),
+    }
+
+
+__all__ = ["statements", "month_story", "CREDIT_NOTES_CSV", "PROGRESS_BAR_TAG"]

@@ -3,6 +3,7 @@
 import dagster as dg
 
 from pipeline.defs.common import WAREHOUSE_POOL, mart_spec, month_step
+from pipeline.defs.metadata import mart_metadata, table_value
 from pipeline.defs.partitions import monthly_partitions
 from pipeline.defs.resources import SlaEnvironment
 from pipeline.support import build_support
@@ -23,23 +24,22 @@ def support_sla(context: dg.AssetExecutionContext, sla: SlaEnvironment):
     month = context.partition_key
     with month_step(context, sla) as step:
         con, params, version = step.con, step.params, step.policy
-        counts = build_support(con, params, version)
+        build_support(con, params, version)
         set_policy_version(con, month, context.run.run_id, version.version_id)
-        statuses = dict(
-            con.execute(
-                "SELECT clock || ' ' || status, count(*) FROM main.ticket_sla WHERE month = $month GROUP BY 1",
-                {"month": month},
-            ).fetchall()
-        )
+        statuses = con.execute(
+            "SELECT clock, status, count(*) FROM main.ticket_sla WHERE month = $month GROUP BY ALL ORDER BY ALL",
+            {"month": month},
+        ).fetchall()
         undecided = con.execute(
             "SELECT count(*) FROM main.support_attainment WHERE month = $month AND attainment IS NULL",
             {"month": month},
         ).fetchone()[0]
+        tables = {name: mart_metadata(con, name, month) for name in ("ticket_sla", "support_attainment")}
     yield dg.MaterializeResult(
         asset_key="ticket_sla",
         metadata={
-            "clocks": counts["marts/ticket_sla"],
-            "clocks_by_status": dg.MetadataValue.json(dict(sorted(statuses.items()))),
+            **tables["ticket_sla"],
+            "clocks_by_status": table_value(("clock", "status", "clocks"), statuses),
             "policy_version": version.version_id,
             "as_of": params.as_of.isoformat(),
         },
@@ -51,7 +51,7 @@ def support_sla(context: dg.AssetExecutionContext, sla: SlaEnvironment):
     yield dg.MaterializeResult(
         asset_key="support_attainment",
         metadata={
-            "rows": counts["marts/support_attainment"],
+            **tables["support_attainment"],
             "rows_without_decided_ticket": undecided,
             "policy_version": version.version_id,
         },

@@ -3,17 +3,19 @@
 import dagster as dg
 
 from pipeline.defs.common import WAREHOUSE_POOL, mart_spec, month_step
+from pipeline.defs.metadata import mart_metadata, table_value
 from pipeline.defs.partitions import monthly_partitions
 from pipeline.defs.resources import SlaEnvironment
 from pipeline.uptime import build_uptime
 
 UPTIME_INPUTS = ("probe_files", "customers", "contracts", "maintenance_windows", "incidents", "input_file_accounting")
+UPTIME_MARTS = ("measured_periods", "exclusion_windows", "availability_minutes", "uptime_monthly")
 
 
 @dg.multi_asset(
     specs=[
         mart_spec(name, "uptime", deps=UPTIME_INPUTS)
-        for name in ("measured_periods", "exclusion_windows", "availability_minutes", "uptime_monthly")
+        for name in UPTIME_MARTS
     ],
     partitions_def=monthly_partitions,
     pool=WAREHOUSE_POOL,
@@ -24,25 +26,24 @@ def uptime(context: dg.AssetExecutionContext, sla: SlaEnvironment):
     version in force on the month's first day."""
     month = context.partition_key
     with month_step(context, sla) as step:
-        counts = build_uptime(step.con, step.params, step.policy.uptime_targets)
-        states = dict(
-            step.con.execute(
-                "SELECT state, count(*) FROM main.availability_minutes WHERE month = $month GROUP BY 1",
-                {"month": month},
-            ).fetchall()
-        )
+        build_uptime(step.con, step.params, step.policy.uptime_targets)
+        states = step.con.execute(
+            "SELECT state, count(*) FROM main.availability_minutes WHERE month = $month GROUP BY 1 ORDER BY 1",
+            {"month": month},
+        ).fetchall()
+        tables = {name: mart_metadata(step.con, name, month) for name in UPTIME_MARTS}
     for name in ("measured_periods", "exclusion_windows"):
-        yield dg.MaterializeResult(asset_key=name, metadata={"dagster/row_count": counts[f"marts/{name}"]})
+        yield dg.MaterializeResult(asset_key=name, metadata=tables[name])
     yield dg.MaterializeResult(
         asset_key="availability_minutes",
         metadata={
-            "dagster/row_count": counts["marts/availability_minutes"],
-            "minutes_by_state": dg.MetadataValue.json(dict(sorted(states.items()))),
+            **tables["availability_minutes"],
+            "minutes_by_state": table_value(("state", "minutes"), states),
         },
     )
     yield dg.MaterializeResult(
         asset_key="uptime_monthly",
-        metadata={"rows": counts["marts/uptime_monthly"], "policy_version": step.policy.version_id},
+        metadata={**tables["uptime_monthly"], "policy_version": step.policy.version_id},
     )
 
 
