@@ -25,7 +25,7 @@ def _nodes():
 
 def test_every_mart_has_its_sql_header_its_table_and_its_sql_file():
     nodes = _nodes()
-    assert len(MARTS) == 15 and set(MARTS) <= set(nodes)
+    assert len(MARTS) >= 15 and set(MARTS) <= set(nodes)
     for mart in MARTS:
         node = nodes[mart]
         assert node.description == load_model(f"marts/{mart}").description, mart

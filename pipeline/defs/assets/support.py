@@ -9,11 +9,13 @@ from pipeline.defs.resources import SlaEnvironment
 from pipeline.support import build_support
 from pipeline.warehouse.runlog import set_policy_version
 
+SUPPORT_MARTS = ("ticket_sla", "ticket_sla_segments", "support_attainment")
+
 
 @dg.multi_asset(
     specs=[
         mart_spec(name, "support", deps=("tickets", "ticket_events", "input_file_accounting"))
-        for name in ("ticket_sla", "ticket_sla_segments", "support_attainment")
+        for name in SUPPORT_MARTS
     ],
     partitions_def=monthly_partitions,
     pool=WAREHOUSE_POOL,
@@ -34,7 +36,7 @@ def support_sla(context: dg.AssetExecutionContext, sla: SlaEnvironment):
             "SELECT count(*) FROM main.support_attainment WHERE month = $month AND attainment IS NULL",
             {"month": month},
         ).fetchone()[0]
-        tables = {name: mart_metadata(con, name, month) for name in ("ticket_sla", "support_attainment")}
+        tables = {name: mart_metadata(con, name, month) for name in SUPPORT_MARTS}
     yield dg.MaterializeResult(
         asset_key="ticket_sla",
         metadata={
@@ -46,7 +48,7 @@ def support_sla(context: dg.AssetExecutionContext, sla: SlaEnvironment):
     )
     yield dg.MaterializeResult(
         asset_key="ticket_sla_segments",
-        metadata={"dagster/row_count": counts["marts/ticket_sla_segments"]},
+        metadata=tables["ticket_sla_segments"],
     )
     yield dg.MaterializeResult(
         asset_key="support_attainment",
