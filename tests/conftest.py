@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from fixtures.published import PublishedMonth, publish_month
 from fixtures.statements import BuiltMonth, build_statement_month
 
 
@@ -20,3 +21,11 @@ def statement_con(statement_month, tmp_path):
     con = statement_month.connect_copy(tmp_path / "warehouse")
     yield con
     con.close()
+
+
+@pytest.fixture(scope="session")
+def published_october(tmp_path_factory) -> PublishedMonth:
+    """The sample month 2026-10 run once by the real Dagster job and published (statements included).
+
+    Read it only (`read_only=True`, or copy it): every test of the session shares the file."""
+    return publish_month(tmp_path_factory.mktemp("published-october"))

@@ -31,8 +31,9 @@ MONTH = "2026-10"
 # Where pyproject.toml's force-include puts the repository's sql/, reports/templates/ and policy/.
 RESOURCES = "pipeline/_resources/"
 RESOURCE_SOURCES = ("sql", "reports/templates", "policy/sla-policy.yaml")
-# Declared but never imported: the Dagster UI (`dagster dev`) needs it.
-NOT_IMPORTED = {"dagster-webserver"}
+# Declared but never imported: they ship a program, not a module — the Dagster UI (`dagster dev`) and
+# the analysts' `duckdb` shell (duckdb-cli).
+NOT_IMPORTED = {"dagster-webserver", "duckdb-cli"}
 RUN_TIMEOUT = 300
 
 # Installed into the test venv only: records every file or folder the program opens inside the

@@ -7,6 +7,7 @@ from pipeline.defs.metadata import OWNERS_BY_GROUP
 from pipeline.defs.partitions import monthly_partitions
 from pipeline.defs.resources import SlaEnvironment
 from pipeline.ingest.probes import create_probe_views
+from pipeline.warehouse.comments import apply_comments
 
 
 @dg.asset(
@@ -27,6 +28,7 @@ def warehouse(context: dg.AssetExecutionContext, sla: SlaEnvironment) -> dg.Mate
     with operator_errors():
         with build.connect() as con:
             views = create_probe_views(con, settings.data_dir)
+            apply_comments(con)  # the warehouse documents itself (sql/marts/columns.yaml)
         published = build.publish()
     return dg.MaterializeResult(
         metadata={"path": dg.MetadataValue.path(str(published)), "probe_views": dg.MetadataValue.json(views)}
