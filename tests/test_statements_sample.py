@@ -156,3 +156,27 @@ def test_r9_a_clock_that_never_changed_severity_prints_no_history(sample):
     rows = statement_json_of(folder / "globex.pdf")["breached_tickets"]
     single = [r for r in rows if r["ticket_id"] == "TK-24165"]
     assert [(r["severity"], r["segments"]) for r in single] == [("S3", "")]
+
+
+def test_statement_annex_lists_minutes_by_cause_adding_up_to_unavailable(sample):
+    """Issue 13 part 3: globex's annex table, from downtime_attribution (platform incidents I-3, I-5 of
+    the sample overlap down minutes; M-1 is announced > 48 h ahead, R16.1)."""
+    con, folder, _, _ = sample
+    document = statement_json_of(folder / "globex.pdf")
+    rows = [(d["cause"], d["cause_id"], d["counts_against_uptime"], d["minutes"]) for d in document["downtime_by_cause"]]
+    assert rows == [
+        ("unattributed", None, True, 78),
+        ("platform_incident", "I-5", True, 7),
+        ("platform_incident", "I-3", True, 5),
+        ("maintenance", "M-1", False, 30),
+        ("upstream", None, False, 25),
+    ]
+    assert document["downtime_by_cause"][0]["sources"] == [
+        {"check": "chat_completions", "region": "us-east", "minutes": 59},
+        {"check": "health_live", "region": "eu-west", "minutes": 19},
+    ]
+    assert sum(m for _, _, against, m in rows if against) == document["uptime"]["unavailable_minutes"] == 90
+    text = " ".join(pdf_text(folder / "globex.pdf").split())
+    assert "Downtime by cause" in text and "Platform incident I-5 yes 7" in text
+    summary = " ".join(pdf_text(folder / "_summary.pdf").split())
+    assert "Unattributed yes 7 837" in summary and "Platform incident yes 7 74" in summary

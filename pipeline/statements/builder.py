@@ -31,6 +31,7 @@ from pipeline.statements.viewmodel import (
     Credit,
     CreditTerms,
     Day,
+    DowntimeCause,
     Incident,
     Period,
     SeveritySegment,
@@ -195,6 +196,7 @@ def build_views(
     support_by = _group(fetch_rows(con, "support", params))
     breached_by = _group(fetch_rows(con, "breached_tickets", params))
     windows_by = _group(fetch_rows(con, "windows", params))
+    downtime_by = _group(fetch_rows(con, "downtime", params))
 
     fingerprints = dict(input_fingerprints_by_customer or {})
     missing_fp = [c for c in ids if c not in fingerprints]
@@ -325,7 +327,23 @@ def build_views(
             breached_clocks=breached,
             input_fingerprint=fingerprints[customer_id],
             credit_terms=credit_terms,
+            downtime=tuple(
+                DowntimeCause(
+                    cause=r["cause"],
+                    cause_id=r["cause_id"],
+                    counts_against_uptime=bool(r["counts_against_uptime"]),
+                    minutes=int(r["minutes"]),
+                    sources=tuple((x["check"], x["region"], int(x["minutes"])) for x in r["sources"]),
+                )
+                for r in downtime_by.get(customer_id, [])
+            ),
         )
+        counted = sum(d.minutes for d in view.downtime if d.counts_against_uptime)
+        if counted != view.uptime.unavailable_minutes:
+            raise StatementError(
+                f"customer {customer_id} in {month}: downtime_attribution counts {counted} minutes against "
+                f"uptime but uptime_monthly has U = {view.uptime.unavailable_minutes}"
+            )
         views.append(replace(view, statement_id=statement_id(view)))
     return views
 

@@ -121,6 +121,16 @@ def statement_document(view: StatementView, *, with_id: bool = True) -> dict[str
             for clock, a in (("response", row.response), ("resolution", row.resolution))
         ],
         "breached_tickets": [_csv_row(b) for b in view.breached_clocks],
+        "downtime_by_cause": [
+            {
+                "cause": d.cause,
+                "cause_id": d.cause_id,
+                "counts_against_uptime": d.counts_against_uptime,
+                "minutes": d.minutes,
+                "sources": [{"check": c, "region": r, "minutes": m} for c, r, m in d.sources],
+            }
+            for d in view.downtime
+        ],
     }
     if with_id:
         document = {"statement_id": view.statement_id, **document}

@@ -81,6 +81,40 @@ class MonthSummary:
             for currency, lines in sorted(by_currency.items())
         )
 
+    @property
+    def downtime(self) -> tuple[CauseTotal, ...]:
+        return downtime_totals(self.lines)
+
+
+@dataclass(frozen=True)
+class CauseTotal:
+    """Minutes of one downtime cause over the month's enterprise statements (downtime_attribution)."""
+
+    cause: str
+    label: str
+    counts_against_uptime: bool
+    customers: int
+    minutes: int
+
+
+def downtime_totals(lines: Sequence[SummaryLine]) -> tuple[CauseTotal, ...]:
+    """Per cause: how many customers it touched and their minutes, the causes that lower uptime first."""
+    by_cause: dict[str, list] = {}
+    for line in lines:
+        for d in line.view.downtime:
+            by_cause.setdefault(d.cause, []).append((line.view.customer_id, d))
+    totals = [
+        CauseTotal(
+            cause=cause,
+            label=items[0][1].label,
+            counts_against_uptime=items[0][1].counts_against_uptime,
+            customers=len({customer for customer, _ in items}),
+            minutes=sum(d.minutes for _, d in items),
+        )
+        for cause, items in by_cause.items()
+    ]
+    return tuple(sorted(totals, key=lambda t: (not t.counts_against_uptime, -t.minutes, t.cause)))
+
 
 def summary_csv(summary: MonthSummary) -> str:
     out = io.StringIO()
@@ -126,6 +160,8 @@ __all__ = [
     "MonthSummary",
     "SummaryLine",
     "CurrencyTotal",
+    "CauseTotal",
+    "downtime_totals",
     "summary_csv",
     "write_summary",
     "month_summary",

@@ -132,6 +132,35 @@ class SupportRow:
     resolution: Attainment
 
 
+DOWNTIME_CAUSE_LABELS = {
+    "platform_incident": "Platform incident",
+    "unattributed": "Unattributed",
+    "maintenance": "Maintenance (notice > 48 h)",
+    "customer_caused": "Customer-caused",
+    "upstream": "Upstream provider",
+}
+
+
+@dataclass(frozen=True)
+class DowntimeCause:
+    """Minutes of the month not up for one cause (`downtime_attribution`, summed over checks and regions)."""
+
+    cause: str
+    cause_id: str | None
+    counts_against_uptime: bool
+    minutes: int
+    sources: tuple[tuple[str, str | None, int], ...] = ()  # (check, region, minutes), most minutes first
+
+    @property
+    def label(self) -> str:
+        return DOWNTIME_CAUSE_LABELS[self.cause]
+
+    @property
+    def sources_text(self) -> str:
+        """'health_live eu-west 12 min, chat_completions us-east 3 min'."""
+        return ", ".join(f"{check} {region or '(no result)'} {minutes} min" for check, region, minutes in self.sources)
+
+
 @dataclass(frozen=True)
 class SeveritySegment:
     """One severity segment of a clock (R9): from its start to the next severity change, the stop or as-of."""
@@ -261,6 +290,7 @@ class StatementView:
     breached_clocks: tuple[BreachedClock, ...]
     input_fingerprint: str
     credit_terms: CreditTerms | None = None
+    downtime: tuple[DowntimeCause, ...] = ()
     statement_id: str = field(default="")
 
     @property
@@ -332,6 +362,8 @@ __all__ = [
     "Attainment",
     "SupportRow",
     "BreachedClock",
+    "DowntimeCause",
+    "DOWNTIME_CAUSE_LABELS",
     "SeveritySegment",
     "Uptime",
     "Credit",

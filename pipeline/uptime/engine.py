@@ -25,6 +25,7 @@ UPTIME_MODELS = (
     "marts/exclusion_windows",
     "marts/availability_minutes",
     "marts/uptime_monthly",
+    "marts/downtime_attribution",
 )
 
 

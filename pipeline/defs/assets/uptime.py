@@ -9,7 +9,9 @@ from pipeline.defs.resources import SlaEnvironment
 from pipeline.uptime import build_uptime
 
 UPTIME_INPUTS = ("probe_files", "customers", "contracts", "maintenance_windows", "incidents", "input_file_accounting")
-UPTIME_MARTS = ("measured_periods", "exclusion_windows", "availability_minutes", "uptime_monthly")
+UPTIME_MARTS = (
+    "measured_periods", "exclusion_windows", "availability_minutes", "uptime_monthly", "downtime_attribution"
+)
 
 
 @dg.multi_asset(
@@ -32,7 +34,7 @@ def uptime(context: dg.AssetExecutionContext, sla: SlaEnvironment):
             {"month": month},
         ).fetchall()
         tables = {name: mart_metadata(step.con, name, month) for name in UPTIME_MARTS}
-    for name in ("measured_periods", "exclusion_windows"):
+    for name in ("measured_periods", "exclusion_windows", "downtime_attribution"):
         yield dg.MaterializeResult(asset_key=name, metadata=tables[name])
     yield dg.MaterializeResult(
         asset_key="availability_minutes",

@@ -7,7 +7,7 @@
 --                           minutes since the epoch): `rows`, `health_rows`, `failed_rows` (copies not
 --                           yet collapsed: used only to find the minutes the shared sets settle);
 --   outcome 'month', a failing tenant record — one row each (`line_number`, `minute_number`, `check`,
---                           `status_code`, `error_code`): failures are sparse;
+--                           `status_code`, `error_code`, `region`): failures are sparse;
 --   outcome 'month', passing tenant rows — one row per file × customer × check: `rows` and
 --                           `result_minutes`, a bitstring with bit i set when minute i of the month has
 --                           a passing result. Comparing `rows` with the bits counts reveals where a
@@ -63,6 +63,7 @@ SELECT
             'error_code': error_code_as_written, 'latency_ms': latency_ms_as_written}) AS VARCHAR)) END) AS raw,
     any_value(CASE WHEN is_failing_tenant THEN status_code END) AS status_code,
     any_value(CASE WHEN is_failing_tenant THEN error_code END) AS error_code,
+    any_value(CASE WHEN is_failing_tenant THEN region END) AS region,
     count(*) AS rows,
     count(*) FILTER (WHERE "check" = 'health_live') AS health_rows,
     count(*) FILTER (WHERE failed) AS failed_rows,

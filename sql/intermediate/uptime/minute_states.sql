@@ -145,7 +145,8 @@ SELECT
         ELSE w.incident_id
     END AS window_id,
     health_results,
-    chat_results
+    chat_results,
+    health_failed
 FROM down AS d
 LEFT JOIN windows AS w ON w.customer_id = d.customer_id AND w.minute = d.minute
 WHERE d.is_down OR health_results + chat_results = 0
