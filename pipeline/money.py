@@ -7,11 +7,16 @@ is 25.01 EUR. Displayed ratios (uptime, coverage) are truncated, never rounded u
 
 Funds and precious-metal codes without a minor unit (XAU, XDR, …) are not billing currencies and are
 left out on purpose: a contract in them is rejected as an unknown currency.
+
+A code withdrawn from ISO 4217 stays in the table with its withdrawal date (`WITHDRAWN`): past months
+reproduce, and a contract in it is valid only for months that end by that date (docs/ingestion.md).
+tests/test_currencies.py checks the table against the `iso4217` package (ISO's List One).
 """
 
 from __future__ import annotations
 
 import math
+from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 
@@ -24,7 +29,7 @@ _TWO = (
     "GIP GMD GTQ GYD HKD HNL HTG HUF IDR ILS INR IRR JMD KES KGS KHR KPW KYD KZT LAK LBP LKR LRD LSL "
     "MAD MDL MGA MKD MMK MNT MOP MRU MUR MVR MWK MXN MXV MYR MZN NAD NGN NIO NOK NPR NZD PAB PEN PGK "
     "PHP PKR PLN QAR RON RSD RUB SAR SBD SCR SDG SEK SGD SHP SLE SOS SRD SSP STN SVC SYP SZL THB TJS "
-    "TMT TOP TRY TTD TWD TZS UAH USD USN UYU UZS VED VES WST XCD XCG YER ZAR ZMW ZWG"
+    "TMT TOP TRY TTD TWD TZS UAH USD USN UYU UZS VED VES WST XAD XCD XCG YER ZAR ZMW ZWG"
 )
 
 MINOR_UNITS: dict[str, int] = {
@@ -32,6 +37,16 @@ MINOR_UNITS: dict[str, int] = {
     **{code: 2 for code in _TWO.split()},
     **{code: 3 for code in _THREE.split()},
     **{code: 4 for code in _FOUR.split()},
+}
+
+# Codes withdrawn from ISO 4217 → the first day they are no longer valid. Only dates we can stand behind:
+# BGN — Bulgaria adopted the euro on 2026-01-01; the lev is absent from List One of that date.
+# ANG — replaced by the Caribbean guilder (XCG, introduced at the end of March 2025); List One of 2026-01-01 no longer
+#   has it. ISO's exact withdrawal month is not in our sources, so 2026-01-01 is the latest date it can
+#   be: months up to 2025-12 stay valid rather than rejecting a contract that may still have been good.
+WITHDRAWN: dict[str, date] = {
+    "BGN": date(2026, 1, 1),
+    "ANG": date(2026, 1, 1),
 }
 
 Exact = Decimal | Fraction | int
@@ -47,6 +62,12 @@ def minor_unit(currency: str) -> int:
         return MINOR_UNITS[currency]
     except KeyError:
         raise MoneyError(f"unknown ISO 4217 currency code {currency!r}") from None
+
+
+def withdrawn_on(currency: str) -> date | None:
+    """The day `currency` stopped being an ISO 4217 code (None while it is current)."""
+    minor_unit(currency)
+    return WITHDRAWN.get(currency)
 
 
 def _exact(value: Exact) -> Fraction:
@@ -109,7 +130,9 @@ def format_pct_truncated(ratio: Exact, digits: int = 3) -> str:
 
 __all__ = [
     "MINOR_UNITS",
+    "WITHDRAWN",
     "MoneyError",
+    "withdrawn_on",
     "minor_unit",
     "half_up_units",
     "from_minor_units",

@@ -17,7 +17,7 @@ import pyarrow as pa
 
 from pipeline.ingest.load import load_raw_tables
 from pipeline.ingest.readers import InputFileError
-from pipeline.money import MINOR_UNITS
+from pipeline.money import MINOR_UNITS, WITHDRAWN
 from pipeline.months import RunParams
 from pipeline.warehouse import replace_table_from_arrow
 from pipeline.warehouse.sqlrunner import run_models
@@ -74,6 +74,7 @@ def _load_currencies(con: duckdb.DuckDBPyConnection) -> None:
     table = pa.table({
         "currency": pa.array(list(MINOR_UNITS), pa.string()),
         "minor_unit": pa.array(list(MINOR_UNITS.values()), pa.int32()),
+        "withdrawn_on": pa.array([WITHDRAWN.get(code) for code in MINOR_UNITS], pa.date32()),
     })
     replace_table_from_arrow(con, "raw.iso4217_currencies", table)
 
