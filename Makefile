@@ -7,8 +7,9 @@ PYTHON ?= python3
 MONTH ?= 2026-10
 UV := $(PYTHON) -m uv
 # WeasyPrint needs Pango; libharfbuzz-subset0 makes PDFs fast and byte-reproducible; poppler-utils
-# gives pdftoppm/pdftotext for looking at statements and for the PDF tests.
-SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils
+# gives pdftoppm/pdftotext for looking at statements and for the PDF tests; chromium + chromium-driver
+# are the headless browser that takes the UI screenshots of docs/.
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils chromium chromium-driver
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 
 .PHONY: run test install system-deps dev sample bench wheel clean

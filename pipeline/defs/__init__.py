@@ -8,6 +8,7 @@ from pipeline.defs.jobs import monthly_sla_report
 from pipeline.defs.metadata import beta_apis
 from pipeline.defs.resources import SlaEnvironment
 from pipeline.defs.schedules import monthly_schedule
+from pipeline.defs.sensors import sensors
 
 # every asset links to its Python function in the UI (the marts also to their SQL file)
 with beta_apis():
@@ -20,6 +21,7 @@ defs = dg.Definitions(
     asset_checks=asset_checks,
     jobs=[monthly_sla_report],
     schedules=[monthly_schedule],
+    sensors=sensors,
     resources={"sla": SlaEnvironment()},
 )
 
