@@ -10,6 +10,8 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from pipeline.finance import FinanceError
+from pipeline.finance.cli import FINANCE_COMMANDS, add_finance_commands, run_finance_command
 from pipeline.months import MonthError, parse_month
 from pipeline.settings import Settings
 
@@ -52,6 +54,7 @@ def _build_parser() -> argparse.ArgumentParser:
         metavar="ISO-8601",
         help="the instant the ticket data describes (default: newest ticket timestamp in the drop)",
     )
+    add_finance_commands(commands)
     return parser
 
 
@@ -114,7 +117,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "run":
             return run_month(args.month, args.as_of)
-    except CliError as exc:
+        if args.command in FINANCE_COMMANDS:
+            return run_finance_command(args)
+    except (CliError, FinanceError) as exc:
         print(f"sla-report: {exc}", file=sys.stderr)
         return 1
     return 2

@@ -83,13 +83,27 @@ class Settings:
     statements_dir: Path
     policy_file: Path
     dagster_home: Path
+    # The finance ledger (SLA_LEDGER); None = `sla-ledger.jsonl` beside the warehouse, see `ledger`.
+    ledger_file: Path | None = None
+    users_file: Path | None = None  # the portal's users (SLA_USERS_FILE); None = `sla-users.yaml` beside the ledger
+    smtp_url: str | None = None  # SLA_SMTP_URL, e.g. smtp://mail.example:587; None = write .eml files
+    smtp_from: str | None = None  # SLA_SMTP_FROM, the sender of statement emails
+
+    @property
+    def ledger(self) -> Path:
+        """The approval / issuance ledger: outside the recomputable warehouse, never rebuilt by a run."""
+        return self.ledger_file if self.ledger_file is not None else self.warehouse.parent / "sla-ledger.jsonl"
+
+    @property
+    def users(self) -> Path:
+        return self.users_file if self.users_file is not None else self.ledger.parent / "sla-users.yaml"
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> "Settings":
         env = os.environ if environ is None else environ
         root = default_root()
 
-        def path(name: str, default: Path) -> Path:
+        def path(name: str, default: Path | None) -> Path | None:
             value = env.get(name, "").strip()
             return Path(value).expanduser().resolve() if value else default
 
@@ -99,6 +113,10 @@ class Settings:
             statements_dir=path("SLA_STATEMENTS_DIR", root / "statements"),
             policy_file=path("SLA_POLICY_FILE", DEFAULT_POLICY_FILE),
             dagster_home=path("DAGSTER_HOME", root / ".dagster_home"),
+            ledger_file=path("SLA_LEDGER", None),
+            users_file=path("SLA_USERS_FILE", None),
+            smtp_url=env.get("SLA_SMTP_URL", "").strip() or None,
+            smtp_from=env.get("SLA_SMTP_FROM", "").strip() or None,
         )
 
 

@@ -6,6 +6,7 @@ from pipeline.defs.common import WAREHOUSE_POOL, operator_errors
 from pipeline.defs.metadata import OWNERS_BY_GROUP
 from pipeline.defs.partitions import monthly_partitions
 from pipeline.defs.resources import SlaEnvironment
+from pipeline.finance.publication import create_finance_views, refresh_finance_files
 from pipeline.ingest.probes import create_probe_views
 from pipeline.warehouse.comments import apply_comments
 
@@ -28,10 +29,16 @@ def warehouse(context: dg.AssetExecutionContext, sla: SlaEnvironment) -> dg.Mate
     with operator_errors():
         with build.connect() as con:
             views = create_probe_views(con, settings.data_dir)
+            finance_views = create_finance_views(con, settings.ledger)
             apply_comments(con)  # the warehouse documents itself (sql/marts/columns.yaml)
         published = build.publish()
+    refresh_finance_files(settings, context.log)
     return dg.MaterializeResult(
-        metadata={"path": dg.MetadataValue.path(str(published)), "probe_views": dg.MetadataValue.json(views)}
+        metadata={
+            "path": dg.MetadataValue.path(str(published)),
+            "probe_views": dg.MetadataValue.json(views),
+            "finance_views": dg.MetadataValue.json(finance_views),
+        }
     )
 
 

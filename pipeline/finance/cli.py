@@ -1,0 +1,80 @@
+"""The finance commands of `sla-report`: approve, issue, credit-notes, user add, serve.
+
+`pipeline/cli.py` adds these to its parser (`add_finance_commands`) and hands them over
+(`run_finance_command`); every refusal prints one line saying why and exits 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from pipeline.settings import Settings
+
+FINANCE_COMMANDS = ("approve", "issue", "credit-notes", "user", "serve")
+
+FINANCE_EPILOG = """\
+environment (finance):
+  SLA_LEDGER      the approval / issuance ledger (default: sla-ledger.jsonl beside the warehouse)
+  SLA_SMTP_URL    smtp://host:port to email issued statements (unset: write .eml files instead)
+  SLA_SMTP_FROM   the sender address of those emails
+  SLA_USERS_FILE  the portal's users (default: sla-users.yaml beside the ledger)
+"""
+
+
+def _month_command(commands, name: str, help_text: str, description: str) -> argparse.ArgumentParser:
+    parser = commands.add_parser(
+        name, help=help_text, description=description, epilog=FINANCE_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--month", required=True, metavar="YYYY-MM", help="the service month, e.g. 2026-10")
+    return parser
+
+
+def add_finance_commands(commands) -> None:  # noqa: ANN001 - argparse's private subparsers action
+    for name, help_text, description in (
+        (
+            "approve",
+            "approve the month's current statements (refused while an ERROR check fails)",
+            "Record that NAME approved the current statements of the month (all, or the given customers). "
+            "Refused while one of the month's ERROR checks fails on the published warehouse.",
+        ),
+        (
+            "issue",
+            "issue approved statements: email them (SLA_SMTP_URL) or write .eml files",
+            "Issue the approved current statements of the month (all, or the given customers): email each "
+            "to the customer's billing_email with the PDF attached, or, without SLA_SMTP_URL, write the same "
+            "message as <customer>.v<N>.eml into the month folder. Refused if a targeted statement is not approved.",
+        ),
+    ):
+        parser = _month_command(commands, name, help_text, description)
+        parser.add_argument("--by", required=True, metavar="NAME", help="who approves / issues (recorded in the ledger)")
+        parser.add_argument(
+            "--customer", action="append", default=[], metavar="ID", help="only this customer (repeatable)"
+        )
+
+
+def _print_outcome(outcome, out) -> int:  # noqa: ANN001
+    for line in outcome.lines():
+        print(line, file=out)
+    if not outcome.done and not outcome.failed:
+        print("nothing to do", file=out)
+    return 0 if outcome.ok else 1
+
+
+def run_finance_command(args: argparse.Namespace, out=None) -> int:
+    """Run one finance command; raises `FinanceError` (or a subclass) for a refusal."""
+    from pipeline.finance.accruals import write_accruals_csv
+    from pipeline.finance.actions import approve, issue
+
+    out = out or sys.stdout
+    settings = Settings.from_env()
+    if args.command in ("approve", "issue"):
+        act = approve if args.command == "approve" else issue
+        outcome = act(settings, args.month, args.by, args.customer)
+        write_accruals_csv(settings)
+        return _print_outcome(outcome, out)
+    raise ValueError(f"not a finance command: {args.command}")
+
+
+__all__ = ["FINANCE_COMMANDS", "add_finance_commands", "run_finance_command"]
