@@ -29,6 +29,9 @@ def published_october(tmp_path_factory) -> PublishedMonth:
 
     Read it only (`read_only=True`, or copy it): every test of the session shares the file."""
     return publish_month(tmp_path_factory.mktemp("published-october"))
+
+
+@pytest.fixture(scope="session")
 def finance_month(published_october):
     """The published sample month as the finance tests see it (fixtures/finance.py): a test that writes
     (the warehouse or the ledger) takes its own `finance_month.copy(tmp_path)`."""
