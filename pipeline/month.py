@@ -18,7 +18,7 @@ from pipeline.ingest.validate import ingest_csv_inputs, publish_accounting, publ
 from pipeline.months import RunParams
 from pipeline.policy import PolicyVersion
 from pipeline.support import build_support
-from pipeline.uptime import build_credits, build_uptime
+from pipeline.uptime import build_chronic_breaches, build_credits, build_uptime
 from pipeline.warehouse.runlog import record_run, set_policy_version
 
 
@@ -49,6 +49,7 @@ def build_month(
     set_policy_version(con, month, run_id, policy.version_id)
     build_uptime(con, params, policy.uptime_targets)
     build_credits(con, params, policy.credits, policy.uptime_targets)
+    build_chronic_breaches(con, month, policy.chronic)
     return params
 
 

@@ -12,7 +12,7 @@ import hashlib
 import itertools
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -84,6 +84,28 @@ class CreditScheme:
 
 
 @dataclass(frozen=True)
+class ChronicRule:
+    """When a customer's breaches are chronic (issue 13): below target in at least `below_target_months`
+    of the last `window_months` months (the month itself included), or credited at the cap in at least
+    `capped_consecutive_months` consecutive months ending with the month."""
+
+    below_target_months: int = 3
+    window_months: int = 6
+    capped_consecutive_months: int = 2
+
+
+@dataclass(frozen=True)
+class PauseAuditRule:
+    """Which support pauses an auditor should look at (issue 13): one set less than
+    `customer_reply_within_minutes` after the customer's last reply, one set less than
+    `deadline_within_minutes` before the clock's deadline, and a ticket paused `pause_cycles` times or more."""
+
+    customer_reply_within_minutes: int = 30
+    deadline_within_minutes: int = 60
+    pause_cycles: int = 3
+
+
+@dataclass(frozen=True)
 class PolicyVersion:
     """The policy in force from the first day of `effective_from` until the next version."""
 
@@ -94,6 +116,9 @@ class PolicyVersion:
     support_targets: dict[tuple[str, str, str], Target | None]  # (plan, severity, clock) → target
     uptime_targets: dict[str, Decimal | None]
     credits: CreditScheme
+    # internal monitoring rules: the file's top-level sections, the same for every version (never a figure)
+    chronic: ChronicRule = ChronicRule()
+    pause_audit: PauseAuditRule = PauseAuditRule()
 
     @property
     def version_id(self) -> str:
@@ -348,7 +373,9 @@ def load_policy(path: Path) -> Policy:
     except yaml.YAMLError as exc:
         raise PolicyError(f"{path}: not valid YAML: {exc}") from exc
     checker = _Checker(path)
-    document = checker.mapping(document, "(top level)", required=("versions",))
+    document = checker.mapping(
+        document, "(top level)", required=("versions",), optional=("chronic_breaches", "pause_audit")
+    )
     raw_versions = document["versions"]
     if not isinstance(raw_versions, list) or not raw_versions:
         raise checker.fail("versions", "must be a non-empty list of policy versions")
@@ -361,7 +388,30 @@ def load_policy(path: Path) -> Policy:
                 f"{version.effective_from} is also the effective_from of versions[{seen[version.effective_from]}]",
             )
         seen[version.effective_from] = index
+    chronic = _rule(checker, ChronicRule, document.get("chronic_breaches"), "chronic_breaches")
+    if chronic.below_target_months > chronic.window_months:
+        raise checker.fail(
+            "chronic_breaches.below_target_months",
+            f"{chronic.below_target_months} months below target cannot fit in a window of {chronic.window_months}",
+        )
+    pause_audit = _rule(checker, PauseAuditRule, document.get("pause_audit"), "pause_audit")
+    versions = [replace(v, chronic=chronic, pause_audit=pause_audit) for v in versions]
     return Policy(path, tuple(sorted(versions, key=lambda v: v.effective_from)))
+
+
+def _rule(c: _Checker, kind: type, raw: Any, key: str):
+    """A monitoring rule section: every field a whole number ≥ 1; an absent section takes the defaults."""
+    if raw is None:
+        return kind()
+    names = tuple(kind.__dataclass_fields__)
+    raw = c.mapping(raw, key, required=names)
+    values = {}
+    for name in names:
+        value = raw[name]
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise c.fail(f"{key}.{name}", f"must be a whole number of at least 1, got {value!r}")
+        values[name] = value
+    return kind(**values)
 
 
 __all__ = [
@@ -369,6 +419,8 @@ __all__ = [
     "CREDIT_MODES",
     "PLANS",
     "SEVERITIES",
+    "ChronicRule",
+    "PauseAuditRule",
     "CreditScheme",
     "Policy",
     "PolicyError",

@@ -39,7 +39,7 @@ def test_stages_hold_the_assets_of_their_stage():
         "support": {"ticket_sla", "ticket_sla_segments", "support_attainment"},
         "uptime": {"measured_periods", "exclusion_windows", "availability_minutes", "uptime_monthly",
                    "downtime_attribution"},
-        "credits": {"credits"},
+        "credits": {"credits", "chronic_breaches"},
         "statements": {"statements"},
         "publication": {"warehouse"},
     }

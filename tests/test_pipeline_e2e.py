@@ -66,7 +66,7 @@ def test_every_asset_of_the_month_is_materialized(october):
         "rejected_rows", "input_file_accounting",
         "ticket_sla", "ticket_sla_segments", "support_attainment",
         "measured_periods", "exclusion_windows", "availability_minutes", "uptime_monthly", "downtime_attribution",
-        "credits", "statements", "warehouse",
+        "credits", "chronic_breaches", "statements", "warehouse",
     }
 
 

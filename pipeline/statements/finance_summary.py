@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -62,6 +62,8 @@ class MonthSummary:
     month_label: str
     as_of: datetime
     lines: tuple[SummaryLine, ...]
+    # customer_id → why the policy's chronic_breaches rule flags the customer (internal, issue 13)
+    chronic: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def totals(self) -> tuple[CurrencyTotal, ...]:
@@ -152,8 +154,15 @@ def write_summary(folder: Path, summary: MonthSummary, renderer: Renderer) -> tu
     return csv_path, pdf_path
 
 
-def month_summary(month: str, month_label: str, as_of: datetime, lines: Sequence[SummaryLine]) -> MonthSummary:
-    return MonthSummary(month, month_label, as_of, tuple(sorted(lines, key=lambda x: x.view.customer_id)))
+def month_summary(
+    month: str,
+    month_label: str,
+    as_of: datetime,
+    lines: Sequence[SummaryLine],
+    chronic: Mapping[str, str] | None = None,
+) -> MonthSummary:
+    ordered = tuple(sorted(lines, key=lambda x: x.view.customer_id))
+    return MonthSummary(month, month_label, as_of, ordered, dict(sorted((chronic or {}).items())))
 
 
 __all__ = [

@@ -24,6 +24,7 @@ from pipeline.statements import figures, files
 from pipeline.statements.builder import build_views
 from pipeline.statements.finance_summary import SummaryLine, month_summary, write_summary
 from pipeline.statements.parallel import render_views
+from pipeline.statements.queries import fetch_rows
 from pipeline.statements.render import Renderer
 from pipeline.statements.viewmodel import CreditTerms, StatementError
 
@@ -204,7 +205,8 @@ def render_month(
             lines.append(SummaryLine(view, placement.path.name, placement.sha256, placement.version))
         _write_records(con, month, changed, moved)
         label = figures.month_label(parse_month(month)[0])
-        write_summary(folder, month_summary(month, label, as_of, lines), Renderer())
+        chronic = {r["customer_id"]: r["reason"] for r in fetch_rows(con, "chronic", {"month": month})}
+        write_summary(folder, month_summary(month, label, as_of, lines, chronic), Renderer())
     finally:
         for _, tmp in jobs:
             tmp.unlink(missing_ok=True)

@@ -7,7 +7,7 @@ from pipeline.defs.common import WAREHOUSE_POOL, month_step
 from pipeline.defs.metadata import OWNERS_BY_GROUP, amount_text, mart_definition_metadata, mart_metadata, table_value
 from pipeline.defs.partitions import monthly_partitions
 from pipeline.defs.resources import SlaEnvironment
-from pipeline.uptime import build_credits
+from pipeline.uptime import build_chronic_breaches, build_credits
 from pipeline.warehouse.sqlrunner import load_model
 
 
@@ -43,6 +43,37 @@ def credits(context: dg.AssetExecutionContext, sla: SlaEnvironment) -> dg.Materi
     )
 
 
+@dg.asset(
+    partitions_def=monthly_partitions,
+    pool=WAREHOUSE_POOL,
+    group_name="credits",
+    kinds={"duckdb"},
+    deps=["credits"],
+    description=load_model("marts/chronic_breaches").description,
+    owners=OWNERS_BY_GROUP["credits"],
+    metadata=mart_definition_metadata("chronic_breaches"),
+)
+def chronic_breaches(context: dg.AssetExecutionContext, sla: SlaEnvironment) -> dg.MaterializeResult:
+    month = context.partition_key
+    with month_step(context, sla) as step:
+        rebuilt = build_chronic_breaches(step.con, month, step.policy.chronic)
+        flagged = step.con.execute(
+            "SELECT customer_id, reason FROM main.chronic_breaches WHERE month = $month AND is_chronic"
+            " ORDER BY customer_id",
+            {"month": month},
+        ).fetchall()
+        table = mart_metadata(step.con, "chronic_breaches", month)
+    return dg.MaterializeResult(
+        metadata={
+            **table,
+            "chronic_customers": len(flagged),
+            "chronic": table_value(("customer", "reason"), flagged),
+            # a month's flags read the months before it: later months already built were rebuilt too
+            "later_months_rebuilt": dg.MetadataValue.json(sorted(m for m in rebuilt if m != month)),
+        }
+    )
+
+
 def credit_rows(con: duckdb.DuckDBPyConnection, month: str) -> list[tuple]:
     """(customer, currency, fee base, below target, steps, credit %, credit, capped) of the month. Below
     target means an exact shortfall above zero, also when it earns no whole step."""
@@ -66,4 +97,4 @@ def credit_totals_table(rows) -> dg.TableMetadataValue:
     )
 
 
-__all__ = ["credits", "credit_rows", "credit_totals_table"]
+__all__ = ["chronic_breaches", "credits", "credit_rows", "credit_totals_table"]
