@@ -1,9 +1,8 @@
 """Telling people that a run failed: one email and one webhook call per failed run. Dagster-free.
 
 Settings come from the environment when an alert is sent (never at import):
-- `SLA_ALERT_EMAIL` — recipients, comma-separated; with `SLA_SMTP_URL` (`smtp://host:port`, STARTTLS
-  when the server offers it; `smtps://host:port` for TLS from the first byte; `user:password@` before
-  the host logs in) and `SLA_SMTP_FROM` (the sender) — the same server settings statement issuance uses;
+- `SLA_ALERT_EMAIL` — recipients, comma-separated; sent through `SLA_SMTP_URL` from `SLA_SMTP_FROM`,
+  the server statement issuance uses (`pipeline/notify.py` says what the URL may hold);
 - `SLA_ALERT_WEBHOOK_URL` — an `http(s)://` URL that receives the failure as a JSON `POST`;
 - `SLA_DAGSTER_UI_URL` — the UI's address for the link to the run (default `http://localhost:3000`).
 
@@ -15,18 +14,17 @@ from __future__ import annotations
 
 import json
 import os
-import smtplib
-import ssl
 import urllib.error
 import urllib.request
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from email.message import EmailMessage
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
+
+from pipeline import notify
 
 TIMEOUT_SECONDS = 15
 DEFAULT_UI_URL = "http://localhost:3000"
-_SMTP_PORTS = {"smtp": 25, "smtps": 465}
 
 
 class AlertError(RuntimeError):
@@ -111,35 +109,11 @@ def failure_payload(failure: RunFailure, settings: AlertSettings) -> dict[str, o
 
 
 def send_email(smtp_url: str, message: EmailMessage) -> None:
-    parts = urlsplit(smtp_url)
-    if parts.scheme not in _SMTP_PORTS or not parts.hostname:
-        raise AlertError(f"SLA_SMTP_URL must look like smtp://host:port or smtps://host:port, got {smtp_url!r}")
+    """Through the server statement issuance uses (`pipeline.notify`); its errors become `AlertError`."""
     try:
-        port = parts.port or _SMTP_PORTS[parts.scheme]
-    except ValueError as exc:
-        raise AlertError(f"SLA_SMTP_URL has an invalid port: {smtp_url!r}") from exc
-    where = f"{parts.scheme}://{parts.hostname}:{port}"
-    try:
-        if parts.scheme == "smtps":
-            client: smtplib.SMTP = smtplib.SMTP_SSL(
-                parts.hostname, port, timeout=TIMEOUT_SECONDS, context=ssl.create_default_context()
-            )
-        else:
-            client = smtplib.SMTP(parts.hostname, port, timeout=TIMEOUT_SECONDS)
-        with client:
-            client.ehlo()
-            if parts.scheme == "smtp" and client.has_extn("starttls"):
-                client.starttls(context=ssl.create_default_context())
-                client.ehlo()
-            if parts.username:
-                client.login(unquote(parts.username), unquote(parts.password or ""))
-            refused = client.send_message(message)
-    except smtplib.SMTPException as exc:
-        raise AlertError(f"email through {where} failed: {exc}") from exc
-    except OSError as exc:
-        raise AlertError(f"email through {where} failed: cannot connect ({exc})") from exc
-    if refused:
-        raise AlertError(f"email through {where}: recipients refused: {', '.join(sorted(refused))}")
+        notify.send(notify.SmtpServer.from_url(smtp_url), message)
+    except notify.NotifyError as exc:
+        raise AlertError(str(exc)) from exc
 
 
 def post_webhook(url: str, payload: Mapping[str, object]) -> int:

@@ -239,7 +239,7 @@ def test_an_alert_channel_that_cannot_deliver_says_why_and_the_other_still_goes(
                              email_to=("ops@vendor.test",), webhook_url=url)
     failure = RunFailure("r-1", MONTHLY_JOB_NAME, "2026-03", "credits", "a currency clash")
     outcome = notify_failure(failure, settings)
-    assert outcome["email"].startswith(f"failed: email through smtp://127.0.0.1:{closed} failed: cannot connect")
+    assert outcome["email"].startswith(f"failed: cannot send through smtp://127.0.0.1:{closed}: ")
     assert outcome["webhook"] == "sent (204)" and received[0][2]["reason"] == "a currency clash"
     unset = notify_failure(failure, AlertSettings(None, None, (), None))
     assert unset == {"email": "skipped: SLA_ALERT_EMAIL is not set", "webhook": "skipped: SLA_ALERT_WEBHOOK_URL is not set"}

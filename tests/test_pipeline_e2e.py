@@ -23,6 +23,7 @@ from pipeline.defs import defs
 from pipeline.defs.resources import SlaEnvironment
 from pipeline.settings import PROJECT_ROOT
 from pipeline.warehouse import connection
+from pipeline.warehouse.comments import load_catalog
 from tools.snapshot import snapshot
 
 SAMPLE = PROJECT_ROOT / "data" / "sample"
@@ -268,8 +269,11 @@ def test_every_mart_reports_its_column_schema_and_row_counts(october):
         [(rows,)] = query(paths, f"SELECT count(*) FROM main.{mart} WHERE month = '2026-10'")
         assert metadata["dagster/partition_row_count"].value == metadata["dagster/row_count"].value == rows, mart
     assert _metadata(result, "tickets")["dagster/row_count"].value == 145
-    schema = {c.name: c.type for c in _metadata(result, "credits")["dagster/column_schema"].value.columns}
-    assert schema["credit_amount"] == "decimal(22,4)" and schema["credit_amount_minor"] == "bigint"
+    columns = {c.name: c for c in _metadata(result, "credits")["dagster/column_schema"].value.columns}
+    assert columns["credit_amount"].type == "decimal(22,4)" and columns["credit_amount_minor"].type == "bigint"
+    # each column described by the sentence publication writes as its COMMENT ON COLUMN
+    assert columns["credit_amount"].description == load_catalog()["credits"].columns["credit_amount"]
+    assert all(c.description for c in columns.values())
 
 
 def test_credit_metadata_is_a_typed_table_in_each_currencys_minor_unit(october):

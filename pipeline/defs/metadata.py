@@ -23,6 +23,7 @@ import dagster as dg
 import duckdb
 
 from pipeline.money import minor_unit, money_string
+from pipeline.warehouse.comments import load_catalog
 from pipeline.warehouse.sqlrunner import load_model
 
 # Who answers for an asset, per stage (the asset group): shown as the asset's owners in the UI.
@@ -69,7 +70,9 @@ def _code_references(*references: dg.LocalFileCodeReference) -> dg.CodeReference
 
 
 def column_schema(con: duckdb.DuckDBPyConnection, table: str, schema: str = "main") -> dg.TableSchema:
-    """The table's columns as DuckDB holds them, with their `COMMENT ON COLUMN` text when there is one."""
+    """The table's columns as DuckDB holds them, each described by its sentence of
+    `sql/marts/columns.yaml` (the text publication writes as its `COMMENT ON COLUMN`)."""
+    documented = load_catalog().get(table)
     rows = con.execute(
         "SELECT column_name, data_type, comment, is_nullable FROM duckdb_columns()"
         " WHERE database_name = current_database() AND schema_name = $schema AND table_name = $table"
@@ -81,7 +84,7 @@ def column_schema(con: duckdb.DuckDBPyConnection, table: str, schema: str = "mai
             dg.TableColumn(
                 name=name,
                 type=data_type.lower(),
-                description=comment or None,
+                description=comment or (documented.columns.get(name) if documented else None),
                 constraints=dg.TableColumnConstraints(nullable=bool(nullable)),
             )
             for name, data_type, comment, nullable in rows
