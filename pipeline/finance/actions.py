@@ -8,7 +8,7 @@
   `.eml` file into the month folder — and only a delivered statement becomes `issued`. A failed send
   is recorded (`send_failed`, with the reason) and the statement stays `approved`.
 
-Both hold the ledger's command lock from reading the state to the last append, so two people clicking
+Both rewrite `credit_accruals.csv` when done. Both hold the ledger's command lock from reading the state to the last append, so two people clicking
 at once cannot issue (and email) one statement twice.
 """
 
@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from pipeline.finance.accruals import write_accruals_csv
 from pipeline.finance.delivery import DEFAULT_SENDER, IssuedFigures, statement_message
 from pipeline.finance.errors import FinanceError
 from pipeline.finance.gates import failing_error_checks
@@ -116,6 +117,7 @@ def approve(
             events.append(_event("approved", state, by, at))
             outcome.done.append(f"{s.customer_id} v{s.version}: approved by {by}")
         ledger.append(*events)
+        write_accruals_csv(settings)
     return outcome
 
 
@@ -183,6 +185,7 @@ def issue(
                 _event("issued", state, by, at, delivery=delivery, recipient=recipient, figures=figures.as_dict()),
             )
             outcome.done.append(f"{s.customer_id} v{s.version}: issued by {by}, {where}")
+        write_accruals_csv(settings)
     return outcome
 
 

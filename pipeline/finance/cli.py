@@ -52,6 +52,19 @@ def add_finance_commands(commands) -> None:  # noqa: ANN001 - argparse's private
         parser.add_argument(
             "--customer", action="append", default=[], metavar="ID", help="only this customer (repeatable)"
         )
+    add_credit_notes_command(commands)
+
+
+def add_credit_notes_command(commands) -> None:  # noqa: ANN001
+    parser = _month_command(
+        commands,
+        "credit-notes",
+        "write the month's credit notes for billing (CSV, or JSON Lines for FILE.jsonl)",
+        "One line per issued credit (credit > 0) and one per void, with a deterministic credit_note_id. "
+        "Default FILE: credit_notes.csv in the month's statements folder. Column mappings to Stripe, "
+        "NetSuite and Xero: docs/finance.md.",
+    )
+    parser.add_argument("--out", metavar="FILE", help="where to write (default: the month folder's credit_notes.csv)")
 
 
 def _print_outcome(outcome, out) -> int:  # noqa: ANN001
@@ -64,7 +77,6 @@ def _print_outcome(outcome, out) -> int:  # noqa: ANN001
 
 def run_finance_command(args: argparse.Namespace, out=None) -> int:
     """Run one finance command; raises `FinanceError` (or a subclass) for a refusal."""
-    from pipeline.finance.accruals import write_accruals_csv
     from pipeline.finance.actions import approve, issue
 
     out = out or sys.stdout
@@ -72,8 +84,17 @@ def run_finance_command(args: argparse.Namespace, out=None) -> int:
     if args.command in ("approve", "issue"):
         act = approve if args.command == "approve" else issue
         outcome = act(settings, args.month, args.by, args.customer)
-        write_accruals_csv(settings)
         return _print_outcome(outcome, out)
+    if args.command == "credit-notes":
+        from pathlib import Path
+
+        from pipeline.finance.credit_notes import live_totals, write_credit_notes
+
+        target, notes = write_credit_notes(settings, args.month, Path(args.out).absolute() if args.out else None)
+        totals = ", ".join(f"{c} {n}" for c, n in sorted(live_totals(notes).items())) or "none"
+        voids = sum(n.kind == "void" for n in notes)
+        print(f"{target}: {len(notes) - voids} credit, {voids} void lines; live credits (minor units): {totals}", file=out)
+        return 0
     raise ValueError(f"not a finance command: {args.command}")
 
 
