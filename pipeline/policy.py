@@ -96,9 +96,9 @@ class ChronicRule:
 
 @dataclass(frozen=True)
 class PauseAuditRule:
-    """Which support pauses an auditor should look at (issue 13): one set less than
-    `customer_reply_within_minutes` after the customer's last reply, one set less than
-    `deadline_within_minutes` before the clock's deadline, and a ticket paused `pause_cycles` times or more."""
+    """Which support pauses an auditor should look at (issue 13): one set at most
+    `customer_reply_within_minutes` after the customer's last reply, one set with at most
+    `deadline_within_minutes` of its target left, and a ticket paused `pause_cycles` times or more."""
 
     customer_reply_within_minutes: int = 30
     deadline_within_minutes: int = 60

@@ -36,7 +36,7 @@ def test_stages_hold_the_assets_of_their_stage():
     assert groups == {
         "inputs": {"customers", "contracts", "tickets", "ticket_events", "maintenance_windows", "incidents",
                    "probe_files", "rejected_rows", "input_file_accounting"},
-        "support": {"ticket_sla", "ticket_sla_segments", "support_attainment"},
+        "support": {"ticket_sla", "ticket_sla_segments", "support_attainment", "ticket_pause_audit"},
         "uptime": {"measured_periods", "exclusion_windows", "availability_minutes", "uptime_monthly",
                    "downtime_attribution"},
         "credits": {"credits", "chronic_breaches"},

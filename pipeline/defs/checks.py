@@ -23,6 +23,7 @@ CHECKS = (
     ("rejected_rows", "rejected_input_rows", WARN),
     ("input_file_accounting", "accounting_balances", ERROR),
     ("ticket_sla", "tickets_without_both_clocks", ERROR),
+    ("ticket_pause_audit", "suspicious_pauses", WARN),
     ("uptime_monthly", "uptime_minutes_disagree", ERROR),
     ("uptime_monthly", "low_probe_coverage", WARN),
     ("credits", "credits_out_of_bounds", ERROR),

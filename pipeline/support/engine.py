@@ -14,7 +14,7 @@ import duckdb
 import pyarrow as pa
 
 from pipeline.months import RunParams
-from pipeline.policy import PolicyVersion
+from pipeline.policy import PauseAuditRule, PolicyVersion
 from pipeline.support.business_calendar import span_reaching, write_business_calendar
 from pipeline.warehouse import replace_table_from_arrow
 from pipeline.warehouse.sqlrunner import run_models
@@ -34,6 +34,7 @@ SUPPORT_MODELS = (
     "marts/ticket_sla",
     "marts/ticket_sla_segments",
     "marts/support_attainment",
+    "marts/ticket_pause_audit",
 )
 
 
@@ -81,8 +82,20 @@ def build_support(con: duckdb.DuckDBPyConnection, params: RunParams, policy_vers
         "intermediate/ticket_targets": write_ticket_targets(con, policy_version),
         "intermediate/business_intervals": write_calendar_for_run(con, params, policy_version),
     }
-    counts.update(run_models(con, SUPPORT_MODELS, params.as_dict()))
+    bound = params.as_dict() | pause_audit_parameters(policy_version.pause_audit)
+    counts.update(run_models(con, SUPPORT_MODELS, bound))
     return counts
 
 
-__all__ = ["SUPPORT_MODELS", "build_support", "write_calendar_for_run", "write_ticket_targets"]
+def pause_audit_parameters(rule: PauseAuditRule) -> dict[str, int]:
+    """The policy's pause-audit thresholds, bound into `marts/ticket_pause_audit` (issue 13)."""
+    return {
+        "customer_reply_within_minutes": rule.customer_reply_within_minutes,
+        "deadline_within_minutes": rule.deadline_within_minutes,
+        "pause_cycles": rule.pause_cycles,
+    }
+
+
+__all__ = [
+    "SUPPORT_MODELS", "build_support", "pause_audit_parameters", "write_calendar_for_run", "write_ticket_targets"
+]

@@ -9,7 +9,7 @@ from pipeline.defs.resources import SlaEnvironment
 from pipeline.support import build_support
 from pipeline.warehouse.runlog import set_policy_version
 
-SUPPORT_MARTS = ("ticket_sla", "ticket_sla_segments", "support_attainment")
+SUPPORT_MARTS = ("ticket_sla", "ticket_sla_segments", "support_attainment", "ticket_pause_audit")
 
 
 @dg.multi_asset(
@@ -36,6 +36,9 @@ def support_sla(context: dg.AssetExecutionContext, sla: SlaEnvironment):
             "SELECT count(*) FROM main.support_attainment WHERE month = $month AND attainment IS NULL",
             {"month": month},
         ).fetchone()[0]
+        flagged = con.execute(
+            "SELECT count(*) FROM main.ticket_pause_audit WHERE month = $month AND flagged", {"month": month}
+        ).fetchone()[0]
         tables = {name: mart_metadata(con, name, month) for name in SUPPORT_MARTS}
     yield dg.MaterializeResult(
         asset_key="ticket_sla",
@@ -57,6 +60,10 @@ def support_sla(context: dg.AssetExecutionContext, sla: SlaEnvironment):
             "rows_without_decided_ticket": undecided,
             "policy_version": version.version_id,
         },
+    )
+    yield dg.MaterializeResult(
+        asset_key="ticket_pause_audit",
+        metadata={**tables["ticket_pause_audit"], "flagged_pauses": flagged},
     )
 
 
