@@ -20,6 +20,7 @@ import dagster as dg
 import pytest
 
 from pipeline.defs import defs
+from pipeline.defs.assets.statements import month_story
 from pipeline.defs.resources import SlaEnvironment
 from pipeline.settings import PROJECT_ROOT
 from pipeline.warehouse import connection
@@ -307,4 +308,10 @@ def test_statements_asset_tells_the_months_story(october):
     assert story["folder"] == str(folder) and Path(story["summary_pdf"]).read_bytes()[:5] == b"%PDF-"
     assert story["summary_pdf"] == str(folder / "_summary.pdf")
     assert story["credit_notes"] == str(folder / "credit_notes.csv")
-    assert story["credit_notes_exist"] is (folder / "credit_notes.csv").is_file()
+    assert story["credit_notes_exist"] is False  # nothing issued yet: finance writes it (issue 10)
+    (folder / "credit_notes.csv").write_text("credit_note_id\n")
+    try:
+        with connection(paths["warehouse"], read_only=True) as con:
+            assert month_story(con, "2026-10", paths["statements"])["credit_notes_exist"] is True
+    finally:
+        (folder / "credit_notes.csv").unlink()
