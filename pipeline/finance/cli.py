@@ -53,6 +53,24 @@ def add_finance_commands(commands) -> None:  # noqa: ANN001 - argparse's private
             "--customer", action="append", default=[], metavar="ID", help="only this customer (repeatable)"
         )
     add_credit_notes_command(commands)
+    user = commands.add_parser(
+        "user", help="manage the finance portal's users (SLA_USERS_FILE)", epilog=FINANCE_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    user_commands = user.add_subparsers(dest="user_command", metavar="ACTION", required=True)
+    add = user_commands.add_parser(
+        "add", help="add a user (or reset one's password and role); the password is read from stdin",
+        description="Add NAME to SLA_USERS_FILE with a scrypt hash of the password read from stdin (first line).",
+    )
+    add.add_argument("name", metavar="NAME")
+    add.add_argument("--role", required=True, choices=["viewer", "approver"])
+    serve = commands.add_parser(
+        "serve", help="start the finance portal (web page: months, statements, approve, issue)",
+        description="Serve the finance portal over the published warehouse and the ledger.",
+        epilog=FINANCE_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
 
 
 def add_credit_notes_command(commands) -> None:  # noqa: ANN001
@@ -94,6 +112,21 @@ def run_finance_command(args: argparse.Namespace, out=None) -> int:
         totals = ", ".join(f"{c} {n}" for c, n in sorted(live_totals(notes).items())) or "none"
         voids = sum(n.kind == "void" for n in notes)
         print(f"{target}: {len(notes) - voids} credit, {voids} void lines; live credits (minor units): {totals}", file=out)
+        return 0
+    if args.command == "user":
+        from pipeline.finance.users import add_user
+
+        password = sys.stdin.readline().rstrip("\r\n")
+        user = add_user(settings.users, args.name, args.role, password)
+        print(f"{user.name} ({user.role}) saved in {settings.users}", file=out)
+        return 0
+    if args.command == "serve":
+        from pipeline.finance.portal import serve
+
+        if not settings.users.exists():
+            print(f"sla-report: no users yet: add one with `sla-report user add NAME --role approver` ({settings.users})",
+                  file=sys.stderr)
+        serve(settings, args.host, args.port)
         return 0
     raise ValueError(f"not a finance command: {args.command}")
 
