@@ -106,7 +106,7 @@ def run_month(month: str, as_of: str | None, out=sys.stdout) -> int:
             tags={"sla/launched_by": "cli", PROGRESS_BAR_TAG: "1"},
         )
         if not result.success:
-            WarehouseBuild(settings.warehouse, result.run_id).discard()
+            WarehouseBuild(settings.warehouse, result.run_id, settings.statements_dir).discard()
             raise CliError(f"{month} failed — {_failure_line(result)}")
     print_summary(settings, month, result.run_id, out=out)
     return 0

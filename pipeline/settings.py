@@ -76,6 +76,14 @@ def default_root() -> Path:
     return SOURCE_ROOT if SOURCE_ROOT is not None else Path.cwd().resolve()
 
 
+def absolute_path(value: str | Path) -> Path:
+    """An absolute path whose folders are resolved but whose last part is kept as named: the published
+    warehouse and month folders are symlinks through the `current` release (pipeline/warehouse/build.py),
+    and resolving them would pin a run to one release."""
+    path = Path(value).expanduser()
+    return path.parent.resolve() / path.name if path.name else path.resolve()
+
+
 @dataclass(frozen=True)
 class Settings:
     data_dir: Path
@@ -105,7 +113,7 @@ class Settings:
 
         def path(name: str, default: Path | None) -> Path | None:
             value = env.get(name, "").strip()
-            return Path(value).expanduser().resolve() if value else default
+            return absolute_path(value) if value else default
 
         return cls(
             data_dir=path("SLA_DATA_DIR", root / "data" / "sample"),
@@ -129,4 +137,5 @@ __all__ = [
     "SOURCE_ROOT",
     "BUNDLED_RESOURCES",
     "default_root",
+    "absolute_path",
 ]

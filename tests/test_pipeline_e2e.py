@@ -18,6 +18,7 @@ from pathlib import Path
 
 import dagster as dg
 import pytest
+from fixtures.publication import invariant_violations
 
 from pipeline.defs import defs
 from pipeline.defs.assets.statements import month_story
@@ -148,6 +149,7 @@ def test_statements_rows_point_at_the_files_they_describe(october):
     paths, _ = october
     rows = query(paths, "SELECT customer_id, version, path, sha256, credit_amount, currency FROM statements"
                         " WHERE month = '2026-10' AND is_current ORDER BY 1")
+    assert invariant_violations(paths["warehouse"], paths["statements"]) == []
     for customer_id, version, path, sha256, amount, currency in rows:
         assert version == 1
         assert Path(path) == paths["statements"] / "2026-10" / f"{customer_id}.pdf"
@@ -195,6 +197,15 @@ def test_rerun_replaces_its_month_only_and_never_blocks_an_analyst(october, tmp_
     assert query(work, "SELECT as_of, as_of_source FROM report_runs WHERE month = '2026-10'") == [
         (datetime(2026, 11, 10, tzinfo=UTC), "override")
     ]
+    # Both months are published through one release, and the warehouse lists exactly the files there.
+    assert work["warehouse"].is_symlink() and (work["statements"] / "2026-09").is_symlink()
+    assert invariant_violations(work["warehouse"], work["statements"]) == []
+    # A restated statement names what changed; one whose figures stayed is kept (issue 9).
+    restated = query(work, "SELECT customer_id, version, restatement_reason FROM statements"
+                           " WHERE month = '2026-10' AND is_current AND version > 1 ORDER BY 1")
+    assert all(reason for _, _, reason in restated)
+    kept = query(work, "SELECT count(*) FROM statements WHERE month = '2026-10' AND is_current AND version = 1")
+    assert kept[0][0] + len(restated) == 7
     assert query(work, "SELECT * FROM ticket_sla WHERE month = '2026-09' ORDER BY ticket_id, clock") == september
     assert query(work, "SELECT count(*) FROM report_runs") == [(2,)]
     # Uptime does not depend on as-of: October's credits are reproduced exactly.

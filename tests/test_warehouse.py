@@ -34,7 +34,8 @@ def test_publish_replaces_the_file_while_an_analyst_holds_it_read_only(tmp_path)
         assert fresh.stdout.strip() == "2"
     finally:
         analyst.close()
-    assert not build.path.exists()
+    # The published path is now a link through `current` to this run's release.
+    assert published.is_symlink() and published.resolve() == build.path.resolve()
 
 
 def test_a_run_that_never_publishes_leaves_the_published_file_untouched(tmp_path):

@@ -24,7 +24,7 @@ import duckdb
 # Columns that name the run rather than describe the month.
 VOLATILE_COLUMNS = {
     "report_runs": {"run_id", "run_started_at", "data_dir"},
-    "statements": {"path"},
+    "statements": {"path", "produced_at"},
 }
 _RUN_STARTED = re.compile(r"\(the run started at [0-9T:Z-]+\)")
 

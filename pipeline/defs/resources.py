@@ -7,11 +7,9 @@ it opens read-write on the published file and can leave the lock behind on an ex
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import dagster as dg
 
-from pipeline.settings import Settings
+from pipeline.settings import Settings, absolute_path
 from pipeline.warehouse import WarehouseBuild
 
 
@@ -24,7 +22,7 @@ class SlaEnvironment(dg.ConfigurableResource):
     def settings(self) -> Settings:
         base = Settings.from_env()
         overrides = {
-            name: Path(value).resolve()
+            name: absolute_path(value)
             for name, value in (
                 ("data_dir", self.data_dir),
                 ("warehouse", self.warehouse),
@@ -36,8 +34,9 @@ class SlaEnvironment(dg.ConfigurableResource):
         return Settings(**{**base.__dict__, **overrides})
 
     def build(self, run_id: str) -> WarehouseBuild:
-        """The build copy of the warehouse that this run writes and its last step publishes."""
-        return WarehouseBuild(published=self.settings().warehouse, run_id=run_id)
+        """The release folder (warehouse copy and statements) this run writes and its last step publishes."""
+        settings = self.settings()
+        return WarehouseBuild(published=settings.warehouse, run_id=run_id, statements_root=settings.statements_dir)
 
 
 __all__ = ["SlaEnvironment"]

@@ -132,6 +132,14 @@ def statement_document(view: StatementView, *, with_id: bool = True) -> dict[str
             for d in view.downtime
         ],
     }
+    if view.restatement is not None:
+        r = view.restatement
+        document["restates"] = {
+            "statement_id": r.supersedes_statement_id,
+            "version": r.supersedes_version,
+            "produced_at": figures.utc_iso(r.superseded_produced_at),
+            "changes": r.changes,
+        }
     if with_id:
         document = {"statement_id": view.statement_id, **document}
     return document

@@ -7,10 +7,9 @@ customer file can collide with these or with a version file). Every file is writ
 temporary name in the same folder and renamed into place, so a reader never sees half a file and a
 crash leaves at most a `.tmp` file behind.
 
-Versions (the seam for restatements): identical bytes are the same version; different bytes keep the
-old file as `.v<N>.pdf` and become version N+1, superseding N. The version of a file already on disk
-is the `statements` table's when its sha256 matches the file, else (file without a record, e.g. a
-fresh warehouse) one more than the highest `.v<K>.pdf` beside it.
+Versions: `render_month` (pipeline/statements/month.py) makes a new version only when a figure
+changes (pipeline/statements/restatement.py), moving the old file aside as `.v<N>.pdf`; a file
+without a record (a folder of the old layout) is one more than the highest `.v<K>.pdf` beside it.
 """
 
 from __future__ import annotations
@@ -19,11 +18,10 @@ import hashlib
 import os
 import re
 import secrets
-from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.months import parse_month
-from pipeline.statements.viewmodel import StatementError, validate_customer_id
+from pipeline.statements.viewmodel import validate_customer_id
 
 SUMMARY_CSV = "statements.csv"
 SUMMARY_PDF = "_summary.pdf"
@@ -75,64 +73,6 @@ def highest_archived_version(folder: Path, customer_id: str) -> int:
     return max(versions, default=0)
 
 
-@dataclass(frozen=True)
-class Recorded:
-    """The `statements` table's current row of a customer-month, if any."""
-
-    version: int
-    supersedes: int | None
-    sha256: str
-
-
-@dataclass(frozen=True)
-class Placement:
-    version: int
-    supersedes: int | None
-    path: Path
-    sha256: str
-    changed: bool
-    archived: tuple[int, Path, str] | None  # (version, path, sha256) of the file moved aside
-
-
-def place_statement(
-    folder: Path, customer_id: str, rendered: Path, sha256: str, recorded: Recorded | None
-) -> Placement:
-    """Move the freshly rendered temporary file `rendered` into place as the current statement."""
-    current = statement_path(folder, customer_id)
-    if current.exists():
-        on_disk = file_sha256(current)
-        if recorded is not None and recorded.sha256 == on_disk:
-            disk_version, disk_supersedes = recorded.version, recorded.supersedes
-        else:
-            disk_version = highest_archived_version(folder, customer_id) + 1
-            disk_supersedes = disk_version - 1 or None
-        if on_disk == sha256:
-            rendered.unlink(missing_ok=True)
-            return Placement(disk_version, disk_supersedes, current, sha256, changed=False, archived=None)
-        archive = statement_path(folder, customer_id, disk_version)
-        if archive.exists():
-            if file_sha256(archive) != on_disk:
-                raise StatementError(
-                    f"{archive} already exists with other content than {current}; refusing to overwrite a kept version"
-                )
-        else:
-            atomic_write(archive, current.read_bytes())
-        os.replace(rendered, current)
-        return Placement(
-            disk_version + 1, disk_version, current, sha256, changed=True, archived=(disk_version, archive, on_disk)
-        )
-    if recorded is not None:
-        # The recorded file is gone from disk: same bytes restore it, other bytes are a new version.
-        same = recorded.sha256 == sha256
-        os.replace(rendered, current)
-        if same:
-            return Placement(recorded.version, recorded.supersedes, current, sha256, changed=False, archived=None)
-        return Placement(recorded.version + 1, recorded.version, current, sha256, changed=True, archived=None)
-    version = highest_archived_version(folder, customer_id) + 1
-    os.replace(rendered, current)
-    return Placement(version, version - 1 or None, current, sha256, changed=True, archived=None)
-
-
 __all__ = [
     "SUMMARY_CSV",
     "SUMMARY_PDF",
@@ -141,7 +81,5 @@ __all__ = [
     "temporary_path",
     "atomic_write",
     "file_sha256",
-    "place_statement",
-    "Placement",
-    "Recorded",
+    "highest_archived_version",
 ]

@@ -9,9 +9,10 @@ only add their progress display.
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -22,11 +23,13 @@ import pyarrow as pa
 from pipeline.months import parse_month
 from pipeline.statements import figures, files
 from pipeline.statements.builder import build_views
+from pipeline.statements.document import statement_document, statement_id
 from pipeline.statements.finance_summary import SummaryLine, month_summary, write_summary
 from pipeline.statements.parallel import render_views
 from pipeline.statements.queries import fetch_rows
 from pipeline.statements.render import Renderer
-from pipeline.statements.viewmodel import CreditTerms, StatementError
+from pipeline.statements.restatement import describe_changes, figures_digest
+from pipeline.statements.viewmodel import CreditTerms, Restatement, StatementError, StatementView
 
 LOG = logging.getLogger(__name__)
 
@@ -35,6 +38,14 @@ STATEMENTS_TABLE_COLUMNS = (
     "is_current BOOLEAN NOT NULL, supersedes INTEGER, path VARCHAR NOT NULL, sha256 VARCHAR NOT NULL, "
     "credit_amount DECIMAL(38,4), currency VARCHAR, statement_id VARCHAR, input_fingerprint VARCHAR, "
     "as_of TIMESTAMPTZ"
+)
+# Columns added by restatements (issue 9); `ALTER TABLE … ADD COLUMN IF NOT EXISTS` brings an older
+# warehouse along.
+RESTATEMENT_COLUMNS = (
+    ("figures_sha256", "VARCHAR"),
+    ("supersedes_statement_id", "VARCHAR"),
+    ("restatement_reason", "VARCHAR"),
+    ("produced_at", "TIMESTAMPTZ"),
 )
 RECORD_FIELDS = (
     "customer_id",
@@ -49,12 +60,18 @@ RECORD_FIELDS = (
     "statement_id",
     "input_fingerprint",
     "as_of",
+    "figures_sha256",
+    "supersedes_statement_id",
+    "restatement_reason",
+    "produced_at",
 )
+
+NEW, RESTATED, UNCHANGED = "new", "restated", "unchanged"
 
 
 @dataclass(frozen=True)
 class StatementRecord:
-    """One row of the `statements` table."""
+    """One row of the `statements` table (and, in `status`, what this run did with it)."""
 
     customer_id: str
     month: str
@@ -68,48 +85,59 @@ class StatementRecord:
     statement_id: str | None
     input_fingerprint: str | None
     as_of: datetime | None
+    figures_sha256: str | None = None
+    supersedes_statement_id: str | None = None
+    restatement_reason: str | None = None
+    produced_at: datetime | None = None
+    status: str = NEW
 
 
 def ensure_statements_table(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(f"CREATE TABLE IF NOT EXISTS main.statements ({STATEMENTS_TABLE_COLUMNS})")
+    for name, sql_type in RESTATEMENT_COLUMNS:
+        # names and types are the constants above, never input
+        con.execute(f"ALTER TABLE main.statements ADD COLUMN IF NOT EXISTS {name} {sql_type}")
 
 
-def _recorded(con: duckdb.DuckDBPyConnection, month: str) -> dict[str, files.Recorded]:
+@dataclass(frozen=True)
+class _Current:
+    """The `statements` table's current row of a customer-month."""
+
+    version: int
+    sha256: str
+    figures_sha256: str | None
+    statement_id: str | None
+    produced_at: datetime | None
+    as_of: datetime | None
+    input_fingerprint: str | None
+
+
+def _recorded(con: duckdb.DuckDBPyConnection, month: str) -> dict[str, _Current]:
     rows = con.execute(
-        "SELECT customer_id, version, supersedes, sha256 FROM main.statements WHERE month = $month AND is_current",
+        "SELECT customer_id, version, sha256, figures_sha256, statement_id, produced_at, as_of, input_fingerprint"
+        " FROM main.statements WHERE month = $month AND is_current",
         {"month": month},
     ).fetchall()
-    return {c: files.Recorded(int(v), None if s is None else int(s), h) for c, v, s, h in rows}
+    return {c: _Current(int(v), h, f, sid, p, a, fp) for c, v, h, f, sid, p, a, fp in rows}
 
 
-def _write_records(
-    con: duckdb.DuckDBPyConnection,
-    month: str,
-    changed: list[StatementRecord],
-    moved: list[tuple[str, int, str]],
-) -> None:
-    """Point rows of versions moved aside to their `.v<N>.pdf`, mark the previous current rows of
-    changed customers as superseded and insert the new rows — one transaction."""
-    if not changed and not moved:
+def _write_records(con: duckdb.DuckDBPyConnection, month: str, rows: list[StatementRecord]) -> None:
+    """Mark the previous current rows of restated customers as superseded (pointing at the file they
+    were moved to) and insert the new rows — one transaction."""
+    if not rows:
         return
-    statement_rows = pa.table({f: [getattr(r, f) for r in changed] for f in RECORD_FIELDS})  # noqa: F841
+    statement_rows = pa.table({f: [getattr(r, f) for r in rows] for f in RECORD_FIELDS})  # noqa: F841
     con.execute("BEGIN TRANSACTION")
     try:
-        # A version being (re)inserted replaces any row of that same version (e.g. an adopted file).
         con.execute(
             "DELETE FROM main.statements AS s USING statement_rows AS t "
             "WHERE s.month = $month AND s.customer_id = t.customer_id AND s.version = t.version",
             {"month": month},
         )
-        for customer_id, version, path in moved:
-            con.execute(
-                "UPDATE main.statements SET path = $path "
-                "WHERE month = $month AND customer_id = $customer_id AND version = $version",
-                {"path": path, "month": month, "customer_id": customer_id, "version": version},
-            )
         con.execute(
             "UPDATE main.statements SET is_current = false "
-            "WHERE month = $month AND customer_id IN (SELECT customer_id FROM statement_rows WHERE is_current)",
+            "WHERE month = $month AND is_current "
+            "AND customer_id IN (SELECT customer_id FROM statement_rows WHERE is_current)",
             {"month": month},
         )
         con.execute(f"INSERT INTO main.statements ({', '.join(RECORD_FIELDS)}) SELECT * FROM statement_rows")
@@ -117,6 +145,16 @@ def _write_records(
     except BaseException:
         con.execute("ROLLBACK")
         raise
+
+
+def _document_of(pdf: Path) -> dict | None:
+    """The statement.json attached to a statement file, or None if it cannot be read."""
+    from pipeline.statements.inspect import statement_json_of
+
+    try:
+        return statement_json_of(pdf)
+    except Exception:  # noqa: BLE001 - an unreadable old file is described as such, never fatal
+        return None
 
 
 def render_month(
@@ -129,17 +167,27 @@ def render_month(
     workers: int | None = None,
     progress: Callable[[int, int], None] | None = None,
     credit_scheme: Any | None = None,
+    published_dir: Path | None = None,
+    produced_at: datetime | None = None,
 ) -> list[StatementRecord]:
-    """Render every enterprise statement of `month` into `statements_dir/YYYY-MM/`; return the current records.
+    """Write every enterprise statement of `month` into `statements_dir/YYYY-MM/`; return the current records.
 
-    `as_of` (timezone-aware) is printed and dates the files. `input_fingerprints` maps customer id →
-    sha256 of its input rows (computed here from the validated inputs when absent). `workers` None =
-    one process per core. `progress(done, total)` is called as statements finish. `credit_scheme`
-    (`pipeline.policy.CreditScheme` of the month's policy version) is printed when given.
+    A statement whose figures (statement.json without as-of and run metadata) equal the current
+    version's is kept byte for byte (status `unchanged`); a changed one becomes a new version that says
+    what it supersedes and what changed, the old file kept as `<customer>.v<N>.pdf` (`restated`).
+
+    `statements_dir` is where files are written (the run's release folder); `published_dir` is where
+    they are read once published, which is what the `statements` table records (default: the same).
+    `as_of` (timezone-aware) is printed and dates the files; `produced_at` (default now) is when this
+    run made its versions. `input_fingerprints` maps customer id → sha256 of its input rows (computed
+    here when absent). `workers` None = one process per core. `progress(done, total)` is called as
+    statements finish. `credit_scheme` (`pipeline.policy.CreditScheme`) is printed when given.
     """
     if as_of.tzinfo is None:
         raise StatementError("as_of must be timezone-aware (an instant, not a wall-clock time)")
+    produced_at = (produced_at or datetime.now(UTC)).replace(microsecond=0)
     folder = files.month_dir(statements_dir, month)
+    published_folder = files.month_dir(published_dir or statements_dir, month)
     views = build_views(
         con,
         month,
@@ -151,67 +199,162 @@ def render_month(
     recorded = _recorded(con, month)
     folder.mkdir(parents=True, exist_ok=True)
 
-    jobs = [(view, files.temporary_path(files.statement_path(folder, view.customer_id))) for view in views]
-    try:
-        rendered = render_views(jobs, workers=workers, progress=progress)
-        current: list[StatementRecord] = []
-        changed: list[StatementRecord] = []
-        moved: list[tuple[str, int, str]] = []
-        lines: list[SummaryLine] = []
-        for view, result in zip(views, rendered, strict=True):
-            placement = files.place_statement(
-                folder, view.customer_id, result.path, result.sha256, recorded.get(view.customer_id)
-            )
-            record = StatementRecord(
-                customer_id=view.customer_id,
-                month=month,
-                version=placement.version,
-                is_current=True,
-                supersedes=placement.supersedes,
-                path=str(placement.path.resolve()),
-                sha256=placement.sha256,
-                credit_amount=view.credit.credit_amount,
-                currency=view.credit.currency,
-                statement_id=view.statement_id,
-                input_fingerprint=view.input_fingerprint,
-                as_of=view.as_of,
-            )
-            current.append(record)
-            known = recorded.get(view.customer_id)
-            if placement.changed or known is None or known.sha256 != placement.sha256:
-                changed.append(record)
-            if placement.archived is not None:
-                version, path, sha = placement.archived
-                if known is not None and known.version == version:
-                    moved.append((view.customer_id, version, str(path.resolve())))
-                else:
-                    # The file moved aside had no row (e.g. a fresh warehouse): record it as superseded.
-                    changed.append(
-                        StatementRecord(
-                            view.customer_id,
-                            month,
-                            version,
-                            False,
-                            version - 1 or None,
-                            str(path.resolve()),
-                            sha,
-                            None,
-                            None,
-                            None,
-                            None,
-                            None,
-                        )
+    final_views: list[StatementView] = []
+    outcome: dict[str, StatementRecord] = {}
+    to_render: list[tuple[StatementView, Path]] = []
+    archive_moves: list[tuple[Path, Path]] = []
+    for view in views:
+        digest = figures_digest(statement_document(view))
+        current_file = files.statement_path(folder, view.customer_id)
+        known = recorded.get(view.customer_id)
+        on_disk = files.file_sha256(current_file) if current_file.exists() else None
+        previous_doc: dict | None = None
+        if known is not None and on_disk == known.sha256:
+            known_digest = known.figures_sha256
+            if known_digest is None:  # a row written before figures were recorded: read the file's
+                previous_doc = _document_of(current_file)
+                known_digest = None if previous_doc is None else figures_digest(previous_doc)
+            if known_digest == digest:
+                outcome[view.customer_id] = StatementRecord(
+                    view.customer_id, month, known.version, True, None,
+                    str(files.statement_path(published_folder, view.customer_id)), known.sha256,
+                    view.credit.credit_amount, view.credit.currency, known.statement_id,
+                    known.input_fingerprint, known.as_of, digest, status=UNCHANGED,
+                )
+                final_views.append(replace(view, statement_id=known.statement_id or view.statement_id))
+                if known.figures_sha256 is None:
+                    con.execute(
+                        "UPDATE main.statements SET figures_sha256 = $digest"
+                        " WHERE month = $month AND customer_id = $customer_id AND version = $version",
+                        {"digest": digest, "month": month, "customer_id": view.customer_id, "version": known.version},
                     )
-            lines.append(SummaryLine(view, placement.path.name, placement.sha256, placement.version))
-        _write_records(con, month, changed, moved)
+                continue
+            previous = (known.version, known.statement_id, known.produced_at)
+        elif on_disk is not None:
+            # A file the table does not list (a folder of the old layout, or a warehouse rebuilt from
+            # scratch): it is the version before the one this run writes, whatever its figures.
+            previous_doc = _document_of(current_file)
+            version = files.highest_archived_version(folder, view.customer_id) + 1
+            if previous_doc is not None and figures_digest(previous_doc) == digest:
+                outcome[view.customer_id] = StatementRecord(
+                    view.customer_id, month, version, True, version - 1 or None,
+                    str(files.statement_path(published_folder, view.customer_id)), on_disk,
+                    view.credit.credit_amount, view.credit.currency, previous_doc.get("statement_id"),
+                    view.input_fingerprint, view.as_of, digest, produced_at=produced_at, status=NEW,
+                )
+                final_views.append(replace(view, statement_id=previous_doc.get("statement_id") or view.statement_id))
+                continue
+            previous = (version, None if previous_doc is None else previous_doc.get("statement_id"), None)
+        else:
+            previous = None
+            if known is not None and known.figures_sha256 != digest:
+                # The recorded file is missing and the figures changed: a new version.
+                previous = (known.version, known.statement_id, known.produced_at)
+        if previous is None:
+            # A first version — or the recorded one, missing from the folder, rendered again.
+            version = known.version if known is not None else files.highest_archived_version(folder, view.customer_id) + 1
+            final = view
+            outcome[view.customer_id] = StatementRecord(
+                view.customer_id, month, version, True, version - 1 or None,
+                str(files.statement_path(published_folder, view.customer_id)), "",
+                view.credit.credit_amount, view.credit.currency, view.statement_id,
+                view.input_fingerprint, view.as_of, digest, produced_at=produced_at, status=NEW,
+            )
+        else:
+            old_version, old_id, old_produced = previous
+            if previous_doc is None and on_disk is not None:
+                previous_doc = _document_of(current_file)
+            changes = describe_changes(previous_doc, statement_document(view))
+            restated = replace(
+                view,
+                restatement=Restatement(old_id, old_version, old_produced, changes),
+            )
+            final = replace(restated, statement_id=statement_id(restated))
+            outcome[view.customer_id] = StatementRecord(
+                view.customer_id, month, old_version + 1, True, old_version,
+                str(files.statement_path(published_folder, view.customer_id)), "",
+                view.credit.credit_amount, view.credit.currency, final.statement_id,
+                view.input_fingerprint, view.as_of, digest, old_id, changes, produced_at, status=RESTATED,
+            )
+            if on_disk is not None:
+                archive_moves.append((current_file, files.statement_path(folder, view.customer_id, old_version)))
+        final_views.append(final)
+        to_render.append((final, files.temporary_path(current_file)))
+
+    try:
+        rendered = {r.customer_id: r for r in render_views(to_render, workers=workers, progress=progress)}
+        for current_file, archive in archive_moves:
+            if archive.exists() and files.file_sha256(archive) != files.file_sha256(current_file):
+                raise StatementError(
+                    f"{archive} already exists with other content than {current_file}; "
+                    "refusing to overwrite a kept version"
+                )
+            os.replace(current_file, archive)
+        new_rows: list[StatementRecord] = []
+        for view, _ in to_render:
+            result = rendered[view.customer_id]
+            os.replace(result.path, files.statement_path(folder, view.customer_id))
+            record = replace(outcome[view.customer_id], sha256=result.sha256)
+            outcome[view.customer_id] = record
+            new_rows.append(record)
+        for record in outcome.values():
+            if record.status == NEW and record.sha256 and record not in new_rows:
+                new_rows.append(record)  # an adopted old-layout file
+        for current_file, archive in archive_moves:
+            rows = con.execute(
+                "SELECT count(*) FROM main.statements WHERE month = $month AND customer_id = $customer_id",
+                {"month": month, "customer_id": archive.name.split(".v")[0]},
+            ).fetchone()[0]
+            if not rows:
+                # The file moved aside had no row (an old-layout folder): record it as superseded.
+                customer_id = archive.name.split(".v")[0]
+                version = outcome[customer_id].version - 1
+                new_rows.append(
+                    StatementRecord(
+                        customer_id, month, version, False, version - 1 or None,
+                        str(published_folder / archive.name), files.file_sha256(archive),
+                        None, None, outcome[customer_id].supersedes_statement_id, None, None,
+                    )
+                )
+        _write_records(con, month, new_rows)
+        # Every row of the month names its file where it is published: `<customer>.pdf` when current,
+        # `<customer>.v<N>.pdf` when superseded (also after SLA_STATEMENTS_DIR moved).
+        con.execute(
+            "UPDATE main.statements SET path = $folder || '/' || customer_id"
+            " || CASE WHEN is_current THEN '' ELSE '.v' || version::VARCHAR END || '.pdf'"
+            " WHERE month = $month",
+            {"folder": str(published_folder), "month": month},
+        )
+        lines = [
+            SummaryLine(view, files.statement_path(folder, view.customer_id).name, outcome[view.customer_id].sha256,
+                        outcome[view.customer_id].version)
+            for view in final_views
+        ]
         label = figures.month_label(parse_month(month)[0])
         chronic = {r["customer_id"]: r["reason"] for r in fetch_rows(con, "chronic", {"month": month})}
         write_summary(folder, month_summary(month, label, as_of, lines, chronic), Renderer())
     finally:
-        for _, tmp in jobs:
+        for _, tmp in to_render:
             tmp.unlink(missing_ok=True)
-    LOG.info("statements %s: %d current, %d rows recorded, in %s", month, len(current), len(changed), folder)
+    current = [outcome[view.customer_id] for view in final_views]
+    LOG.info(
+        "statements %s: %d current (%d new, %d restated, %d unchanged) in %s",
+        month,
+        len(current),
+        sum(r.status == NEW for r in current),
+        sum(r.status == RESTATED for r in current),
+        sum(r.status == UNCHANGED for r in current),
+        folder,
+    )
     return current
 
 
-__all__ = ["render_month", "StatementRecord", "ensure_statements_table", "STATEMENTS_TABLE_COLUMNS"]
+__all__ = [
+    "render_month",
+    "StatementRecord",
+    "ensure_statements_table",
+    "STATEMENTS_TABLE_COLUMNS",
+    "NEW",
+    "RESTATED",
+    "UNCHANGED",
+]

@@ -271,6 +271,16 @@ class CreditTerms:
 
 
 @dataclass(frozen=True)
+class Restatement:
+    """What a new version of a statement replaces (pipeline/statements/restatement.py decides)."""
+
+    supersedes_statement_id: str | None
+    supersedes_version: int
+    superseded_produced_at: datetime | None
+    changes: str
+
+
+@dataclass(frozen=True)
 class StatementView:
     customer_id: str
     customer_name: str
@@ -292,6 +302,8 @@ class StatementView:
     credit_terms: CreditTerms | None = None
     downtime: tuple[DowntimeCause, ...] = ()
     statement_id: str = field(default="")
+    # Set on a new version of a statement whose figures changed; None on a first version.
+    restatement: Restatement | None = None
 
     @property
     def measured_period(self) -> tuple[tuple[datetime, datetime], ...]:
@@ -368,6 +380,7 @@ __all__ = [
     "Uptime",
     "Credit",
     "CreditTerms",
+    "Restatement",
     "StatementError",
     "canonical_json",
     "sha256_hex",

@@ -1,9 +1,26 @@
-"""The build-then-publish life cycle of the warehouse file.
+"""One publication: the run's warehouse and statements, built in a release folder, made visible together.
 
-A run never writes the published file. It copies it to a build file beside it, every step writes the
-build file, and the last step renames the build file over the published one. On Linux a rename is
-atomic and leaves open readers on the old inode: an analyst's read-only session never blocks a run and
-never sees half a month; a failed run leaves what was published untouched.
+Layout, beside the published warehouse path `SLA_WAREHOUSE` (say `warehouse/sla.duckdb`):
+
+    warehouse/.sla.duckdb.releases/run-<id>/sla.duckdb             the warehouse of run <id>
+    warehouse/.sla.duckdb.releases/run-<id>/statements/YYYY-MM/…   every month's statement folder
+    warehouse/.sla.duckdb.releases/current -> run-<id>              THE pointer: what is published
+    warehouse/sla.duckdb          -> .sla.duckdb.releases/current/sla.duckdb
+    $SLA_STATEMENTS_DIR/YYYY-MM   -> …/.sla.duckdb.releases/current/statements/YYYY-MM
+
+A run copies the current release's warehouse into its own release folder (`ensure`), every step
+writes that copy, the statements step renders into the release's month folder (`staged_statements`,
+which starts as hard links of the published files: a file in a release is never written in place, only
+replaced by rename), and the last step swaps `current` to the new release with one `rename(2)` of a
+temporary symlink (`publish`). Before that instant nothing of the run is visible; after it, the
+warehouse and every statement of the release are, together. The published paths are symlinks through
+`current` that never change once made, so `duckdb -readonly warehouse/sla.duckdb` and
+`statements/2026-10/acme.pdf` keep working. An analyst's open session holds the inode of the file it
+opened and keeps that snapshot, also when old releases are removed.
+
+A folder of the old layout (a plain `sla.duckdb` file, plain month folders) is taken over by the first
+publication: its files are linked or copied into the release, then each old path is replaced by its
+symlink (docs/reliability.md says what a reader can see during that one-time switch).
 """
 
 from __future__ import annotations
@@ -23,6 +40,28 @@ import duckdb
 from pipeline.warehouse.connection import STORAGE_COMPATIBILITY_VERSION, WarehouseError, connection
 
 _RUN_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+_MONTH_DIR = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+CURRENT = "current"
+RELEASE_PREFIX = "run-"
+STATEMENTS = "statements"
+# Published releases kept besides the current one (a rollback by hand is one `ln -sfn`).
+KEEP_PREVIOUS_RELEASES = 2
+_PUBLISHED_MARK = "published.json"
+
+
+def releases_dir(published: Path) -> Path:
+    """The folder of release folders for the warehouse published at `published`."""
+    return published.with_name(f".{published.name}.releases")
+
+
+def current_release(published: Path) -> Path | None:
+    """The release folder `current` points at, or None before the first publication."""
+    link = releases_dir(published) / CURRENT
+    try:
+        target = os.readlink(link)
+    except FileNotFoundError:
+        return None
+    return releases_dir(published) / target
 
 
 def _identity(path: Path) -> dict[str, int] | None:
@@ -31,6 +70,44 @@ def _identity(path: Path) -> dict[str, int] | None:
     except FileNotFoundError:
         return None
     return {"inode": st.st_ino, "mtime_ns": st.st_mtime_ns, "size": st.st_size}
+
+
+def _legacy_file(path: Path) -> bool:
+    """A plain file (not our symlink) at a published path: the layout before releases."""
+    return path.exists() and not path.is_symlink()
+
+
+def _symlink_atomically(target: str, link: Path) -> None:
+    """Make `link` point at `target` in one rename (never a moment without `link`)."""
+    tmp = link.with_name(f".{link.name}.link-{os.getpid()}")
+    tmp.unlink(missing_ok=True)
+    os.symlink(target, tmp)
+    os.replace(tmp, link)
+
+
+def link_or_copy(source: Path, target: Path) -> None:
+    """`target` becomes the same file as `source` (a hard link; a copy where links are impossible)."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
+
+
+def link_tree(source: Path, target: Path) -> None:
+    """A folder of hard links of `source`'s files (hidden temporary files are left out)."""
+    target.mkdir(parents=True, exist_ok=True)
+    for entry in sorted(source.iterdir()):
+        if entry.name.startswith(".") or not entry.is_file():
+            continue
+        link_or_copy(entry, target / entry.name)
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 @contextlib.contextmanager
@@ -46,68 +123,216 @@ def _publish_lock(published: Path) -> Iterator[None]:
 
 @dataclass(frozen=True)
 class WarehouseBuild:
-    """The build file of one run: created from the published warehouse, published at the end."""
+    """The release folder of one run: its warehouse copy and statements, published together at the end.
+
+    `statements_root` is `SLA_STATEMENTS_DIR`: where the month links are made at publication (None:
+    a warehouse without statements, as in unit tests of the warehouse alone)."""
 
     published: Path
     run_id: str
+    statements_root: Path | None = None
 
     def __post_init__(self) -> None:
         if not _RUN_ID.match(self.run_id):
             raise WarehouseError(f"run id {self.run_id!r} cannot name a build file")
 
     @property
+    def release(self) -> Path:
+        return releases_dir(self.published) / f"{RELEASE_PREFIX}{self.run_id}"
+
+    @property
     def path(self) -> Path:
-        return self.published.with_name(f"{self.published.name}.build-{self.run_id}")
+        """This run's warehouse file (in its release folder)."""
+        return self.release / self.published.name
 
     @property
     def _base_file(self) -> Path:
-        return self.path.with_name(self.path.name + ".base.json")
+        return self.release / "base.json"
+
+    def _base(self) -> dict[str, object]:
+        """What is published now: the current release's name, or the identity of an old-layout file."""
+        current = current_release(self.published)
+        if current is not None:
+            return {"release": current.name}
+        return {"release": None, "legacy": _identity(self.published) if _legacy_file(self.published) else None}
 
     def ensure(self) -> Path:
-        """Create the build file from the published one if this run has none yet; return its path."""
+        """Create this run's release folder with a copy of the published warehouse, once; return its path."""
         if self.path.exists():
             return self.path
         with _publish_lock(self.published):
-            base = _identity(self.published)
+            self.release.mkdir(parents=True, exist_ok=True)
+            base = self._base()
+            current = current_release(self.published)
+            source = (
+                current / self.published.name
+                if current is not None
+                else (self.published if _legacy_file(self.published) else None)
+            )
             tmp = self.path.with_name(self.path.name + ".copying")
-            if base is not None:
-                shutil.copyfile(self.published, tmp)
+            tmp.unlink(missing_ok=True)
+            if source is not None:
+                shutil.copyfile(source, tmp)
             else:
                 duckdb.connect(str(tmp), config={"storage_compatibility_version": STORAGE_COMPATIBILITY_VERSION}).close()
-            os.replace(tmp, self.path)
+            # The base is recorded before the file appears: an existing build file always has its base.
             self._base_file.write_text(json.dumps(base))
+            os.replace(tmp, self.path)
         return self.path
 
     def readable_path(self) -> Path:
         """What a reader of this run should open: the build while it exists, else the published file
-        (after publication, or for a check launched on its own from the UI)."""
+        (for a check launched on its own from the UI)."""
         return self.path if self.path.exists() else self.published
 
     def connect(self) -> contextlib.AbstractContextManager[duckdb.DuckDBPyConnection]:
         return connection(self.ensure())
 
+    # --- statements -------------------------------------------------------------------------------
+
+    def _published_month_folder(self, month: str) -> Path | None:
+        """The folder of `month`'s statements as published now (in the current release, or an
+        old-layout folder), or None."""
+        current = current_release(self.published)
+        if current is not None:
+            folder = current / STATEMENTS / month
+            return folder if folder.is_dir() else None
+        if self.statements_root is not None:
+            folder = self.statements_root / month
+            if folder.is_dir() and not folder.is_symlink():
+                return folder
+        return None
+
+    def staged_statements(self, month: str) -> Path:
+        """This run's folder for `month`'s statements: on first use, hard links of the published ones
+        (the renderer keeps a file whose figures did not change, and moves a restated one aside)."""
+        if not _MONTH_DIR.match(month):
+            raise WarehouseError(f"{month!r} is not a month folder name")
+        folder = self.release / STATEMENTS / month
+        if folder.is_dir():
+            return folder
+        self.ensure()
+        tmp = folder.with_name(f".{month}.staging")
+        shutil.rmtree(tmp, ignore_errors=True)
+        source = self._published_month_folder(month)
+        if source is not None:
+            link_tree(source, tmp)
+        else:
+            tmp.mkdir(parents=True)
+        os.replace(tmp, folder)
+        return folder
+
+    def published_statements(self, month: str) -> Path:
+        """Where `month`'s statements are read once published (`SLA_STATEMENTS_DIR/YYYY-MM`)."""
+        if self.statements_root is None:
+            raise WarehouseError("no statements folder is configured for this warehouse")
+        return self.statements_root / month
+
+    # --- publication ------------------------------------------------------------------------------
+
     def publish(self) -> Path:
-        """Rename the build file over the published one, refusing if another run published meanwhile."""
+        """Make this release current — warehouse and statements in one rename — refusing if another
+        run published meanwhile."""
         if not self.path.exists():
             raise WarehouseError(f"run {self.run_id} has no build file to publish ({self.path})")
         wal = self.path.with_name(self.path.name + ".wal")
         if wal.exists():
             # A clean close checkpoints; a WAL left behind means a connection is still open or crashed.
             raise WarehouseError(f"build file {self.path} still has a write-ahead log; not publishing")
+        releases = releases_dir(self.published)
         with _publish_lock(self.published):
             recorded = json.loads(self._base_file.read_text()) if self._base_file.exists() else None
-            if _identity(self.published) != recorded:
+            if self._base() != recorded:
                 raise WarehouseError(
                     f"another run published {self.published} while run {self.run_id} was building; "
                     "nothing was overwritten — rerun this month"
                 )
-            os.replace(self.path, self.published)
+            months = self._carry_other_months()
+            legacy_months = self._month_links(months)
+            legacy_warehouse = _legacy_file(self.published)
+            if not legacy_warehouse:
+                _symlink_atomically(f"{releases.name}/{CURRENT}/{self.published.name}", self.published)
+            (self.release / _PUBLISHED_MARK).write_text(json.dumps({"run_id": self.run_id}))
+            os.sync()  # the release's files are on disk before the pointer names them
+            _symlink_atomically(self.release.name, releases / CURRENT)  # ← the publication instant
+            _fsync_dir(releases)
+            if legacy_warehouse:
+                _symlink_atomically(f"{releases.name}/{CURRENT}/{self.published.name}", self.published)
+            for month in legacy_months:
+                self._replace_legacy_month(month)
             self._base_file.unlink(missing_ok=True)
+            self._collect_old_releases()
         return self.published
 
+    def _carry_other_months(self) -> list[str]:
+        """Link every published month this run did not stage into its release; return all its months."""
+        staged = self.release / STATEMENTS
+        staged.mkdir(parents=True, exist_ok=True)
+        sources: dict[str, Path] = {}
+        current = current_release(self.published)
+        if current is not None and (current / STATEMENTS).is_dir():
+            sources = {p.name: p for p in (current / STATEMENTS).iterdir() if _MONTH_DIR.match(p.name) and p.is_dir()}
+        elif self.statements_root is not None and self.statements_root.is_dir():
+            sources = {
+                p.name: p
+                for p in self.statements_root.iterdir()
+                if _MONTH_DIR.match(p.name) and p.is_dir() and not p.is_symlink()
+            }
+        for month, source in sources.items():
+            if not (staged / month).exists():
+                link_tree(source, staged / month)
+        return sorted(p.name for p in staged.iterdir() if _MONTH_DIR.match(p.name) and p.is_dir())
+
+    def _month_links(self, months: list[str]) -> list[str]:
+        """Make `SLA_STATEMENTS_DIR/YYYY-MM` a link through `current` for every month (a new month's
+        link dangles until the swap: no file is visible there before its warehouse is); return the
+        months that are still old-layout folders."""
+        if self.statements_root is None:
+            return []
+        self.statements_root.mkdir(parents=True, exist_ok=True)
+        legacy = []
+        for month in months:
+            link = self.statements_root / month
+            target = os.path.relpath(releases_dir(self.published) / CURRENT / STATEMENTS / month, self.statements_root)
+            if link.is_symlink():
+                if os.readlink(link) != target:
+                    _symlink_atomically(target, link)
+            elif link.exists():
+                legacy.append(month)
+            else:
+                _symlink_atomically(target, link)
+        return legacy
+
+    def _replace_legacy_month(self, month: str) -> None:
+        assert self.statements_root is not None
+        folder = self.statements_root / month
+        aside = self.statements_root / f".{month}.old-layout-{self.run_id}"
+        target = os.path.relpath(releases_dir(self.published) / CURRENT / STATEMENTS / month, self.statements_root)
+        os.replace(folder, aside)
+        _symlink_atomically(target, folder)
+        shutil.rmtree(aside, ignore_errors=True)
+
+    def _collect_old_releases(self) -> None:
+        """Remove published releases older than the previous KEEP_PREVIOUS_RELEASES (open sessions keep
+        their files: an unlinked inode lives until its last reader closes it)."""
+        releases = releases_dir(self.published)
+        published = sorted(
+            (p for p in releases.glob(f"{RELEASE_PREFIX}*") if (p / _PUBLISHED_MARK).exists()),
+            key=lambda p: (p / _PUBLISHED_MARK).stat().st_mtime_ns,
+        )
+        current = current_release(self.published)
+        older = [p for p in published if current is None or p.name != current.name]
+        for release in older[: max(0, len(older) - KEEP_PREVIOUS_RELEASES)]:
+            shutil.rmtree(release, ignore_errors=True)
+
     def discard(self) -> None:
-        for path in (self.path, self._base_file, self.path.with_name(self.path.name + ".wal")):
-            path.unlink(missing_ok=True)
+        """Remove this run's release folder — never the published one."""
+        current = current_release(self.published)
+        if current is not None and current.name == self.release.name:
+            return
+        if (self.release / _PUBLISHED_MARK).exists():
+            return
+        shutil.rmtree(self.release, ignore_errors=True)
 
 
-__all__ = ["WarehouseBuild"]
+__all__ = ["WarehouseBuild", "current_release", "releases_dir", "link_or_copy", "link_tree", "CURRENT", "STATEMENTS"]

@@ -21,9 +21,10 @@ from pipeline.warehouse.comments import apply_comments
     deps=["statements", "rejected_rows"],
 )
 def warehouse(context: dg.AssetExecutionContext, sla: SlaEnvironment) -> dg.MaterializeResult:
-    """Swaps this run's build of the warehouse into place (`SLA_WAREHOUSE`) in one atomic rename.
-    Analysts holding the old file open keep reading it; if any earlier step failed, this never runs and
-    the published warehouse is exactly what it was."""
+    """Publishes this run's release — its warehouse (`SLA_WAREHOUSE`) and every month's statements
+    (`SLA_STATEMENTS_DIR/YYYY-MM/`) — together, in one atomic rename of the `current` link. Analysts
+    holding the old file open keep reading it; if any earlier step or blocking check failed, this never
+    runs and what was published is exactly what it was."""
     settings = sla.settings()
     build = sla.build(context.run.run_id)
     with operator_errors():

@@ -14,7 +14,7 @@ from pipeline.defs.partitions import monthly_partitions
 from pipeline.defs.resources import SlaEnvironment
 from pipeline.finance.credit_notes import CREDIT_NOTES_CSV
 from pipeline.statements import files
-from pipeline.statements.month import render_month
+from pipeline.statements.month import NEW, RESTATED, UNCHANGED, render_month
 from pipeline.statements.queries import statement_inputs
 
 # Every mart the statement queries of `sql/statements/` read, as the runner sees their references.
@@ -35,9 +35,11 @@ PROGRESS_BAR_TAG = "sla/progress_bar"
 )
 def statements(context: dg.AssetExecutionContext, sla: SlaEnvironment) -> dg.MaterializeResult:
     """Renders one PDF/A-3b credit statement per enterprise customer of the month (also when the credit
-    is zero) into `SLA_STATEMENTS_DIR/YYYY-MM/`, with `statement.json` and the breached tickets
-    attached, plus `statements.csv` and a summary PDF for finance. A statement whose bytes change is
-    kept as `<customer>.v<N>.pdf` and the new one becomes current."""
+    is zero), with `statement.json` and the breached tickets attached, plus `statements.csv` and a
+    summary PDF for finance, into this run's release folder: nothing is visible in
+    `SLA_STATEMENTS_DIR/YYYY-MM/` until the `warehouse` step publishes the release. A statement whose
+    figures did not change is kept byte for byte; a changed one becomes a new version that names the
+    one it supersedes and what changed, the old file kept as `<customer>.v<N>.pdf`."""
     settings = sla.settings()
     month = context.partition_key
     wants_bar = bool(context.run.tags.get(PROGRESS_BAR_TAG))
@@ -56,20 +58,37 @@ def statements(context: dg.AssetExecutionContext, sla: SlaEnvironment) -> dg.Mat
 
     try:
         with month_step(context, sla) as step:
+            staged = sla.build(context.run.run_id).staged_statements(month)
             records = render_month(
                 step.con,
                 month,
-                settings.statements_dir,
+                staged.parent,
                 as_of=step.params.as_of,
                 progress=progress,
                 credit_scheme=step.policy.credits,
+                published_dir=settings.statements_dir,
+                produced_at=step.params.run_started_at,
             )
             story = month_story(step.con, month, settings.statements_dir)
             story |= mart_metadata(step.con, "statements", month)  # every version of every statement
     finally:
         if bar is not None:
             bar.close()
-    return dg.MaterializeResult(metadata={"statements": len(records), **story})
+    by_status = {status: [r.customer_id for r in records if r.status == status] for status in (NEW, RESTATED, UNCHANGED)}
+    context.log.info(
+        f"statements {month}: {len(by_status[NEW])} new, {len(by_status[RESTATED])} restated, "
+        f"{len(by_status[UNCHANGED])} unchanged (kept byte for byte)"
+    )
+    return dg.MaterializeResult(
+        metadata={
+            "statements": len(records),
+            **{f"statements_{status}": len(ids) for status, ids in by_status.items()},
+            "restated": dg.MetadataValue.json(
+                {r.customer_id: r.restatement_reason for r in records if r.status == RESTATED}
+            ),
+            **story,
+        }
+    )
 
 
 
