@@ -9,18 +9,16 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import threading
 import time
 from email import message_from_bytes
-from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import dagster as dg
 import pytest
-from aiosmtpd.controller import Controller
 from fixtures.drops import write_drop
+from fixtures.mail import free_port, smtp_servers
 from fixtures.months import DOWN_MINUTES, mark_ready, write_months_drop
 
 from pipeline.defs import defs
@@ -145,30 +143,10 @@ def test_a_backfill_of_two_months_builds_each_month_with_its_own_figures(drop, t
 # --- run-failure alert --------------------------------------------------------------------------------
 
 
-class _Inbox:
-    def __init__(self):
-        self.messages: list[tuple[str, list[str], Message]] = []
-
-    async def handle_DATA(self, server, session, envelope):  # aiosmtpd handler hook
-        self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), message_from_bytes(envelope.content)))
-        return "250 OK"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def smtp_server():
-    inbox = _Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    try:
-        yield controller, inbox
-    finally:
-        controller.stop()
+    with smtp_servers() as start:
+        yield start()
 
 
 @pytest.fixture
@@ -196,9 +174,9 @@ def webhook():
 
 
 def test_a_failed_run_is_emailed_and_posted_to_the_webhook(tmp_path, smtp_server, webhook, monkeypatch):
-    controller, inbox = smtp_server
+    inbox, smtp_url = smtp_server
     url, received = webhook
-    monkeypatch.setenv("SLA_SMTP_URL", f"smtp://127.0.0.1:{controller.port}")
+    monkeypatch.setenv("SLA_SMTP_URL", smtp_url)
     monkeypatch.setenv("SLA_SMTP_FROM", "sla-report@vendor.test")
     monkeypatch.setenv("SLA_ALERT_EMAIL", "ops@vendor.test, oncall@vendor.test")
     monkeypatch.setenv("SLA_ALERT_WEBHOOK_URL", url)
@@ -214,7 +192,8 @@ def test_a_failed_run_is_emailed_and_posted_to_the_webhook(tmp_path, smtp_server
     while not inbox.messages and time.monotonic() < deadline:
         time.sleep(0.05)
 
-    [(sender, recipients, message)] = inbox.messages
+    [(sender, recipients, raw)] = inbox.messages
+    message = message_from_bytes(raw)
     assert (sender, recipients) == ("sla-report@vendor.test", ["ops@vendor.test", "oncall@vendor.test"])
     assert message["Subject"] == "sla-report: run of 2026-03 failed (input_tables)"
     body = message.get_payload(decode=True).decode()
@@ -234,7 +213,7 @@ def test_an_alert_channel_that_cannot_deliver_says_why_and_the_other_still_goes(
     from pipeline.alerts import AlertSettings, RunFailure, notify_failure
 
     url, received = webhook
-    closed = _free_port()  # nothing listens there
+    closed = free_port()  # nothing listens there
     settings = AlertSettings(smtp_url=f"smtp://127.0.0.1:{closed}", smtp_from="sla@vendor.test",
                              email_to=("ops@vendor.test",), webhook_url=url)
     failure = RunFailure("r-1", MONTHLY_JOB_NAME, "2026-03", "credits", "a currency clash")

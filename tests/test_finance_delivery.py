@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import email
 import hashlib
-import socket
 from email import policy
 
 import pytest
-from aiosmtpd.controller import Controller
 from fixtures.finance import MONTH
+from fixtures.mail import free_port, smtp_servers
 
 from pipeline.finance.actions import approve, issue
 from pipeline.finance.ledger import Ledger
@@ -22,44 +21,10 @@ from pipeline.finance.status import read_versions, statement_states
 from pipeline.warehouse import connection
 
 
-class Inbox:
-    """An aiosmtpd handler that keeps every message; recipients in `refuse` get 550."""
-
-    def __init__(self, refuse: set[str] = frozenset()):
-        self.messages: list[tuple[str, list[str], bytes]] = []
-        self.refuse = refuse
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802 - aiosmtpd API
-        if address in self.refuse:
-            return "550 5.1.1 mailbox unavailable"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd API
-        self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.content))
-        return "250 Message accepted for delivery"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture
 def smtp_server():
-    servers = []
-
-    def start(refuse: set[str] = frozenset()) -> tuple[Inbox, str]:
-        inbox = Inbox(refuse)
-        controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
-        controller.start()
-        servers.append(controller)
-        return inbox, f"smtp://127.0.0.1:{controller.port}"
-
-    yield start
-    for controller in servers:
-        controller.stop()
+    with smtp_servers() as start:
+        yield start
 
 
 def _pdf_parts(raw: bytes):
@@ -132,7 +97,7 @@ def test_a_refused_send_is_recorded_and_keeps_the_statement_approved(finance_mon
 
 
 def test_an_unreachable_server_and_a_missing_billing_email_are_failures_with_reasons(finance_month, tmp_path):
-    port = _free_port()  # nothing listens on it
+    port = free_port()  # nothing listens on it
     world = finance_month.copy(tmp_path)
     settings = world.settings(SLA_SMTP_URL=f"smtp://127.0.0.1:{port}", SLA_SMTP_FROM="credits@vendor.example")
     approve(settings, MONTH, "ann", ["globex", "quote-co"])
