@@ -10,6 +10,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from pipeline import ops_cli
 from pipeline.finance import FinanceError
 from pipeline.finance.cli import FINANCE_COMMANDS, add_finance_commands, run_finance_command
 from pipeline.months import MonthError, parse_month
@@ -55,6 +56,7 @@ def _build_parser() -> argparse.ArgumentParser:
         help="the instant the ticket data describes (default: newest ticket timestamp in the drop)",
     )
     add_finance_commands(commands)
+    ops_cli.add_commands(commands, EPILOG.split("\n\nexample:")[0])
     return parser
 
 
@@ -119,7 +121,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_month(args.month, args.as_of)
         if args.command in FINANCE_COMMANDS:
             return run_finance_command(args)
-    except (CliError, FinanceError) as exc:
+        if args.command in ops_cli.COMMANDS:
+            return ops_cli.run(args)
+    except (CliError, FinanceError, ops_cli.OpsError) as exc:
         print(f"sla-report: {exc}", file=sys.stderr)
         return 1
     return 2
