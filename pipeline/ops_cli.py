@@ -661,6 +661,20 @@ def exportable_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
     ]
 
 
+def _select_list(con: duckdb.DuckDBPyConnection, table: str, fmt: str) -> str:
+    """Every column; for CSV, lists, structs and maps as JSON text (CSV has no nested values)."""
+    columns = con.execute(
+        "SELECT column_name, data_type FROM duckdb_columns() WHERE schema_name = 'main' AND table_name = ?"
+        " ORDER BY column_index",
+        [table],
+    ).fetchall()
+    nested = ("[]", "STRUCT", "MAP", "UNION")
+    return ", ".join(
+        f'to_json("{name}")::VARCHAR AS "{name}"' if fmt == "csv" and any(n in data_type for n in nested) else f'"{name}"'
+        for name, data_type in columns
+    )
+
+
 def export(settings: Settings, month: str, fmt: str, out_dir: Path, out) -> int:  # noqa: ANN001
     import pyarrow as pa
     import pyarrow.csv as pa_csv
@@ -687,7 +701,8 @@ def export(settings: Settings, month: str, fmt: str, out_dir: Path, out) -> int:
         for table in _progress(tables, len(tables), f"export {month}"):
             # table names come from the catalog above, the month is bound
             data = con.sql(
-                f'SELECT * FROM main."{table}" WHERE month = $month', params={"month": month}
+                f'SELECT {_select_list(con, table, fmt)} FROM main."{table}" WHERE month = $month',
+                params={"month": month},
             ).to_arrow_table()
             target = out_dir / f"{table}.{fmt}"
             tmp = target.with_name(target.name + ".partial")

@@ -459,6 +459,20 @@ def test_export_csv_reads_back_with_the_same_figures(published, tmp_path, capsys
         "90",
         "0.99798387",
     )
+    # CSV has no nested values: a list column is written as JSON text
+    with connection(published.warehouse, read_only=True) as con:
+        nested = con.execute(
+            "SELECT table_name, column_name FROM duckdb_columns() WHERE schema_name = 'main' AND data_type LIKE '%[]'"
+            " AND table_name IN (SELECT table_name FROM duckdb_tables()) ORDER BY ALL LIMIT 1"
+        ).fetchone()
+        if nested:
+            table, column = nested
+            (expected,) = con.execute(
+                f'SELECT to_json("{column}")::VARCHAR FROM main."{table}" WHERE month = ? ORDER BY ALL LIMIT 1', ["2026-10"]
+            ).fetchone() or (None,)
+    if nested and expected is not None:
+        with open(out_dir / f"{table}.csv", newline="", encoding="utf-8") as handle:
+            assert expected in [r[column] for r in csv.DictReader(handle)]
     # a second export replaces the files and leaves no partial file behind
     assert cli(capsys, "export", "--month", "2026-10", "--format", "csv", "--out", str(out_dir))[0] == 0
     assert not [p for p in out_dir.iterdir() if p.name.endswith(".partial")]
