@@ -61,7 +61,7 @@ LOCKOUT_SECONDS = 15 * 60
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 _CUSTOMER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 _STATEMENT_FILE = re.compile(r"^(?P<customer>[A-Za-z0-9][A-Za-z0-9_-]{0,63})(?:\.v(?P<version>[1-9][0-9]{0,5}))?\.pdf$")
-PUBLIC_PATHS = {"/login"}
+PUBLIC_PATHS = {"/login", "/favicon.ico"}
 
 
 @dataclass
@@ -220,7 +220,9 @@ def create_app(settings: Settings) -> Starlette:
     portal = Portal(settings)
 
     async def login_form(request: Request) -> Response:
-        token = secrets.token_urlsafe(32)
+        # keep an existing token: a second tab (or the browser's favicon request) must not invalidate the first form
+        existing = request.cookies.get(LOGIN_CSRF_COOKIE, "")
+        token = existing if re.fullmatch(r"[A-Za-z0-9_-]{43}", existing) else secrets.token_urlsafe(32)
         response = portal.page("login.html.j2", request, login_csrf=token, error=None, username="")
         response.set_cookie(LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict", path="/login",
                             secure=request.url.scheme == "https")
@@ -266,6 +268,9 @@ def create_app(settings: Settings) -> Starlette:
         response = RedirectResponse("/login", status_code=303)
         response.delete_cookie(SESSION_COOKIE, path="/")
         return response
+
+    async def favicon(request: Request) -> Response:
+        return Response(status_code=204)
 
     async def home(request: Request) -> Response:
         return portal.page("months.html.j2", request, months=portal.months())
@@ -414,6 +419,7 @@ def create_app(settings: Settings) -> Starlette:
         Route("/login", login_form, methods=["GET"]),
         Route("/login", login, methods=["POST"]),
         Route("/logout", logout, methods=["POST"]),
+        Route("/favicon.ico", favicon, methods=["GET"]),
         Route("/", home, methods=["GET"]),
         Route("/months/{month}", month_page, methods=["GET"]),
         Route("/months/{month}/customers/{customer_id}", customer_page, methods=["GET"]),
