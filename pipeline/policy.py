@@ -116,6 +116,8 @@ class PolicyVersion:
     support_targets: dict[tuple[str, str, str], Target | None]  # (plan, severity, clock) → target
     uptime_targets: dict[str, Decimal | None]
     credits: CreditScheme
+    # R16.1: maintenance excuses minutes only when announced more than this many hours ahead
+    maintenance_notice_hours: int = 48
     # internal monitoring rules: the file's top-level sections, the same for every version (never a figure)
     chronic: ChronicRule = ChronicRule()
     pause_audit: PauseAuditRule = PauseAuditRule()
@@ -324,7 +326,12 @@ def _version(c: _Checker, raw: Any, key: str) -> PolicyVersion:
                     c, by_clock[clock], f"{sev_key}.{clock}", day_hours, default_schedule, schedules
                 )
 
-    uptime = c.mapping(raw["uptime"], f"{key}.uptime", required=("targets", "credits"))
+    uptime = c.mapping(
+        raw["uptime"], f"{key}.uptime", required=("targets", "credits"), optional=("maintenance_notice_hours",)
+    )
+    notice_hours = uptime.get("maintenance_notice_hours", 48)
+    if isinstance(notice_hours, bool) or not isinstance(notice_hours, int) or notice_hours < 0:
+        raise c.fail(f"{key}.uptime.maintenance_notice_hours", f"must be a whole number of hours, got {notice_hours!r}")
     uptime_raw = c.mapping(uptime["targets"], f"{key}.uptime.targets", required=PLANS)
     uptime_targets: dict[str, Decimal | None] = {}
     for plan in PLANS:
@@ -360,6 +367,7 @@ def _version(c: _Checker, raw: Any, key: str) -> PolicyVersion:
         support_targets=targets,
         uptime_targets=uptime_targets,
         credits=credits,
+        maintenance_notice_hours=notice_hours,
     )
 
 

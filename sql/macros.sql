@@ -65,10 +65,12 @@ CREATE OR REPLACE TEMP MACRO sla_optional_reference_problem(entity, id_value, ta
     CASE WHEN id_value IS NOT NULL
         THEN sla_reference_problem(entity, id_value, target_is_valid, target_rejection) END;
 
--- R16.1: a maintenance window excuses minutes only when it was announced MORE than 48 h before its
--- start (exactly 48 h does not qualify). The one place the notice rule is written.
-CREATE OR REPLACE TEMP MACRO sla_maintenance_notice_qualifies(announced_at, starts_at) AS
-    announced_at < starts_at - INTERVAL 48 HOUR;
+-- R16.1: a maintenance window excuses minutes only when it was announced MORE than `notice_hours`
+-- (the contract's 48; the policy's uptime.maintenance_notice_hours) before its start (exactly the
+-- notice does not qualify). The one place the notice rule is written; models pass
+-- $maintenance_notice_hours.
+CREATE OR REPLACE TEMP MACRO sla_maintenance_notice_qualifies(announced_at, starts_at, notice_hours) AS
+    announced_at < starts_at - to_hours(CAST(notice_hours AS BIGINT));
 
 -- Every record of a CSV input with its verdict so far: the staging columns (without the parse-time
 -- helpers), whether it is a collapsed exact duplicate, and its own problem or its conflicting-duplicate

@@ -121,6 +121,20 @@ def test_r16_maintenance_needs_more_than_48_hours_notice(case):
     assert (windows["M-early"]["qualifies"], windows["M-early"]["excused_minutes"]) == (True, 5)
 
 
+def test_r16_the_notice_is_a_policy_value_for_what_if_policies(case):
+    """The contract's 48 h is the policy's uptime.maintenance_notice_hours (default 48); a proposed
+    policy (sla-report simulate) may change it: with 24 h, a window announced 30 h ahead qualifies."""
+    case.window("M-30h", "2026-10-06T02:00:00Z", "2026-10-06T02:05:00Z", announced_at="2026-10-04T20:00:00Z")
+    rows = []
+    for minute in range(5):
+        rows += shared_minute(case, f"2026-10-06T02:0{minute}:00Z", chat=[503], health=[503])
+    case.write("cases.csv", rows)
+    case.run(notice_hours=24)
+    assert (case.uptime()["maintenance_minutes"], case.uptime()["unavailable_minutes"]) == (5, 0)
+    windows = {r["window_id"]: r for r in case.rows("SELECT * FROM main.exclusion_windows")}
+    assert (windows["M-30h"]["qualifies"], windows["M-30h"]["notice_minutes"]) == (True, 30 * 60)
+
+
 def test_r14_r16_maintenance_covers_only_minutes_wholly_inside(case):
     case.window("M-1", "2026-10-06T02:00:30Z", "2026-10-06T02:03:00Z", announced_at="2026-09-01T00:00:00Z")
     rows = []

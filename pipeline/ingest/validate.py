@@ -101,9 +101,13 @@ def ingest_csv_inputs(con: duckdb.DuckDBPyConnection, data_dir: Path, params: Ru
     return CsvIngestResult(records_read=records_read, valid_rows=valid)
 
 
-def publish_month_inputs(con: duckdb.DuckDBPyConnection, params: RunParams) -> dict[str, int]:
-    """Write the month's typed inputs (customers, contracts, tickets, … of the month) into the marts."""
-    return run_models(con, MONTH_INPUT_MODELS, params.as_dict())
+def publish_month_inputs(
+    con: duckdb.DuckDBPyConnection, params: RunParams, maintenance_notice_hours: int = 48
+) -> dict[str, int]:
+    """Write the month's typed inputs (customers, contracts, tickets, … of the month) into the marts;
+    `maintenance_notice_hours` (the policy's R16.1 notice) decides `maintenance_windows.notice_qualifies`."""
+    bound = params.as_dict() | {"maintenance_notice_hours": maintenance_notice_hours}
+    return run_models(con, MONTH_INPUT_MODELS, bound)
 
 
 def publish_accounting(con: duckdb.DuckDBPyConnection, params: RunParams) -> dict[str, int]:

@@ -33,12 +33,14 @@ def build_uptime(
     con: duckdb.DuckDBPyConnection,
     params: RunParams,
     uptime_targets: Mapping[str, Decimal | None],
+    maintenance_notice_hours: int = 48,
 ) -> dict[str, int]:
     """Classify the month's customer-minutes and build availability and uptime (R14–R17, R20).
 
     Needs ingestion's `intermediate.valid_*` tables and its probe tables (`probe_judged_results`,
     `probe_tenant_sets`: `pipeline.ingest.probes.ingest_probe_files`). Returns rows per model."""
-    return run_models(con, UPTIME_MODELS, params.as_dict() | target_parameters(uptime_targets))
+    notice = {"maintenance_notice_hours": maintenance_notice_hours}
+    return run_models(con, UPTIME_MODELS, params.as_dict() | target_parameters(uptime_targets) | notice)
 
 
 __all__ = ["UPTIME_MODELS", "build_uptime"]

@@ -15,7 +15,7 @@ windows AS (
     SELECT
         'maintenance' AS kind, maintenance_id AS window_id, customer_id AS window_customer_id,
         starts_at, ends_at, announced_at, CAST(NULL AS VARCHAR) AS cause, title AS description,
-        sla_maintenance_notice_qualifies(announced_at, starts_at) AS qualifies
+        sla_maintenance_notice_qualifies(announced_at, starts_at, $maintenance_notice_hours) AS qualifies
     FROM intermediate.valid_maintenance
     UNION ALL
     SELECT

@@ -21,6 +21,7 @@ from pipeline.ingest.validate import (
     publish_month_inputs,
 )
 from pipeline.months import RunParams
+from pipeline.policy import load_policy
 from pipeline.warehouse.runlog import record_run
 
 # asset (= warehouse table) → the CSV source it is loaded from
@@ -61,7 +62,8 @@ def input_tables(context: dg.AssetExecutionContext, config: InputsConfig, sla: S
         as_of, as_of_source = resolve_as_of(con, started, config.as_of)
         params = RunParams(month, as_of, started.run_started_at)
         record_run(con, context.run.run_id, params, as_of_source, str(settings.data_dir))
-        publish_month_inputs(con, params)
+        notice_hours = load_policy(settings.policy_file).version_for(month).maintenance_notice_hours
+        publish_month_inputs(con, params, notice_hours)
         accounting = csv_accounting(con)
         tables = {asset: mart_metadata(con, asset, month) for asset in INPUT_ASSETS}
     context.log.info(f"{month}: as-of {as_of.isoformat()} ({as_of_source})")

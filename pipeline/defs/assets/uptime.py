@@ -28,7 +28,7 @@ def uptime(context: dg.AssetExecutionContext, sla: SlaEnvironment):
     version in force on the month's first day."""
     month = context.partition_key
     with month_step(context, sla) as step:
-        build_uptime(step.con, step.params, step.policy.uptime_targets)
+        build_uptime(step.con, step.params, step.policy.uptime_targets, step.policy.maintenance_notice_hours)
         states = step.con.execute(
             "SELECT state, count(*) FROM main.availability_minutes WHERE month = $month GROUP BY 1 ORDER BY 1",
             {"month": month},

@@ -113,7 +113,7 @@ windows AS (
         (
             SELECT min(w.maintenance_id) FROM intermediate.valid_maintenance AS w
             WHERE (w.customer_id IS NULL OR w.customer_id = d.customer_id)
-              AND sla_maintenance_notice_qualifies(w.announced_at, w.starts_at)
+              AND sla_maintenance_notice_qualifies(w.announced_at, w.starts_at, $maintenance_notice_hours)
               AND w.starts_at <= d.minute AND d.minute + INTERVAL 1 MINUTE <= w.ends_at
         ) AS maintenance_id,
         (
