@@ -14,7 +14,10 @@ from pipeline import ops_cli
 from pipeline.finance import FinanceError
 from pipeline.finance.cli import FINANCE_COMMANDS, add_finance_commands, run_finance_command
 from pipeline.months import MonthError, parse_month
+from pipeline.policy import PolicyError
 from pipeline.settings import Settings
+from pipeline.simulation.cli import SIMULATION_COMMANDS, add_simulation_commands, run_simulation_command
+from pipeline.simulation.run import SimulationError
 
 EPILOG = """\
 environment (all optional; defaults run the committed sample month):
@@ -57,6 +60,7 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     add_finance_commands(commands)
     ops_cli.add_commands(commands, EPILOG.split("\n\nexample:")[0])
+    add_simulation_commands(commands)
     return parser
 
 
@@ -123,7 +127,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_finance_command(args)
         if args.command in ops_cli.COMMANDS:
             return ops_cli.run(args)
-    except (CliError, FinanceError, ops_cli.OpsError) as exc:
+        if args.command in SIMULATION_COMMANDS:
+            return run_simulation_command(args)
+    except (CliError, FinanceError, ops_cli.OpsError, SimulationError, PolicyError, MonthError) as exc:
         print(f"sla-report: {exc}", file=sys.stderr)
         return 1
     return 2

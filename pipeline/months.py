@@ -29,6 +29,19 @@ def month_of(instant: datetime) -> str:
     return instant.astimezone(UTC).strftime("%Y-%m")
 
 
+def month_range(first: str, last: str) -> list[str]:
+    """Every month from `first` to `last`, both included; refuses a range that runs backwards."""
+    start, _ = parse_month(first)
+    end, _ = parse_month(last)
+    if end < start:
+        raise MonthError(f"--to {last} comes before --from {first}")
+    months, cursor = [], start
+    while cursor <= end:
+        months.append(month_of(cursor))
+        cursor = parse_month(months[-1])[1]
+    return months
+
+
 @dataclass(frozen=True)
 class RunParams:
     """The bound parameters of one run; `as_dict()` is what the SQL runner receives."""
@@ -58,4 +71,4 @@ class RunParams:
         return params
 
 
-__all__ = ["RunParams", "parse_month", "month_of", "MonthError", "FIRST_MONTH"]
+__all__ = ["RunParams", "parse_month", "month_of", "month_range", "MonthError", "FIRST_MONTH"]
