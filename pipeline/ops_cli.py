@@ -218,7 +218,9 @@ def status(settings: Settings, month: str | None, out) -> int:  # noqa: ANN001
         months = [month] if month else published_months(con)
         issuance = _issuance(con)
         runs = _last_dagster_runs(settings)
+        chronic = _has_table(con, "chronic_breaches")
         headers = ["month", "published run", "as-of", "checks", "statements", "credits"]
+        headers += ["chronic"] if chronic else []
         headers += ["issuance"] if issuance else []
         headers += ["last Dagster run"] if runs is not None else []
         rows = []
@@ -236,6 +238,12 @@ def status(settings: Settings, month: str | None, out) -> int:  # noqa: ANN001
             )
             count, totals = _statement_totals(con, m)
             row = [m, f"{run_id} at {_text(started)}", f"{_text(as_of)} ({source})", verdict, count, totals]
+            if chronic:
+                # issue 13: the customers the policy's chronic_breaches rule flags (renewal risk)
+                flagged = [c for (c,) in con.execute(
+                    "SELECT customer_id FROM main.chronic_breaches WHERE month = ? AND is_chronic ORDER BY 1", [m]
+                ).fetchall()]
+                row.append(f"{len(flagged)}: {', '.join(flagged)}" if flagged else "-")
             if issuance:
                 states = con.execute(
                     "SELECT status, count(*) FROM main.statement_status AS s JOIN main.statements AS t"
@@ -747,7 +755,8 @@ def add_commands(commands: argparse._SubParsersAction, environment_epilog: str) 
         "status",
         "the published months: last run, checks, statements, credits",
         "One line per published month: the run that produced it and its as-of, how many checks pass, the current"
-        " statements and their credits per currency, issuance (when the warehouse has the finance ledger's"
+        " statements and their credits per currency, the customers flagged as chronic breaches, issuance (when the"
+        " warehouse has the finance ledger's"
         " statement_status) and the newest Dagster run of the month in DAGSTER_HOME (a later failed run shows here).",
         "sla-report status --month 2026-10",
     )

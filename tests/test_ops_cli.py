@@ -148,7 +148,8 @@ def test_no_published_warehouse_says_what_to_run(tmp_path, monkeypatch, capsys):
 def test_status_shows_the_run_checks_statements_credits_and_issuance(published, capsys):
     code, out, _ = cli(capsys, "status")
     assert code == 0
-    assert out[0].split() == ["month", "published", "run", "as-of", "checks", "statements", "credits", "issuance"]
+    assert out[0].split() == ["month", "published", "run", "as-of", "checks", "statements", "credits", "chronic",
+                              "issuance"]
     assert "Dagster" not in out[0]  # no instance in DAGSTER_HOME
     run_id = published.result.run_id
     assert row(out, "2026-10")[1:] == [
@@ -157,6 +158,7 @@ def test_status_shows_the_run_checks_statements_credits_and_issuance(published, 
         ONE_WARNING,
         "7",
         "1250.00 EUR, 150000 JPY, 1246.78 USD",
+        "-",  # chronic_breaches: one month of history flags nobody
         "7 draft",  # the finance ledger's statement_status: nothing approved yet
     ]
 
@@ -166,10 +168,19 @@ def test_without_the_ledger_status_and_statements_leave_issuance_out(warehouse_c
         con.execute("DROP VIEW main.statement_status")
     code, out, _ = cli(capsys, "status")
     assert code == 0 and "issuance" not in out[0]
-    assert row(out, "2026-10")[-1] == "1250.00 EUR, 150000 JPY, 1246.78 USD"
+    assert row(out, "2026-10")[-2:] == ["1250.00 EUR, 150000 JPY, 1246.78 USD", "-"]
     _, out, _ = cli(capsys, "statements", "--month", "2026-10")
     assert out[0].split() == ["customer", "name", "credit", "version", "file", "path"]
     assert row(out, "globex")[2:5] == ["1000.01 USD", "v1", "ok"]
+
+
+def test_status_names_the_chronic_breaches_of_the_month(warehouse_copy, capsys):
+    """Issue 13 part 4: the policy rule's flags (here set by hand on the copy) show in `status`."""
+    with connection(warehouse_copy) as con:
+        con.execute("UPDATE main.chronic_breaches SET is_chronic = customer_id IN ('globex', 'quote-co')")
+    code, out, _ = cli(capsys, "status", "--month", "2026-10")
+    assert code == 0
+    assert row(out, "2026-10")[out[0].split().index("chronic") - 1] == "2: globex, quote-co"
 
 
 def test_status_and_statements_show_each_statements_issuance(warehouse_copy, capsys):
