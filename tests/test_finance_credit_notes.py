@@ -76,6 +76,21 @@ def test_a_restatement_of_an_issued_statement_is_a_new_draft(story):
     assert ("umbrella", 2) not in states
 
 
+def test_the_portal_shows_what_the_restatement_changed(story):
+    from fixtures.portal import Client, add_portal_users, running_portal
+
+    world, settings, _ = story
+    add_portal_users(settings)
+    with running_portal(settings) as base:
+        client = Client(base)
+        client.sign_in("vic")
+        page = client.get(f"/months/{MONTH}/customers/globex")
+    assert page.status == 200
+    assert "first version" in page.text
+    assert "credit 1000.01 → 1500.00 USD" in page.text
+    assert "globex.v1.pdf" in page.text and "globex.pdf" in page.text
+
+
 def test_credit_notes_have_exactly_the_issue_columns_and_one_line_per_credit_and_void(story, monkeypatch, capsys):
     world, _, _ = story
     for name, value in world.env().items():

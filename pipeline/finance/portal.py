@@ -308,6 +308,8 @@ def create_app(settings: Settings) -> Starlette:
             changes = []
             if previous is None:
                 changes.append("first version")
+            elif v.restatement_reason:
+                changes.append(v.restatement_reason)
             else:
                 pv = previous.statement
                 if (pv.credit_amount, pv.currency) != (v.credit_amount, v.currency):

@@ -43,6 +43,7 @@ class StatementVersion:
     credit_amount: Decimal | None
     currency: str | None
     statement_id: str | None
+    restatement_reason: str | None = None  # what changed against the superseded version (issue 9)
 
 
 @dataclass(frozen=True)
@@ -66,9 +67,15 @@ def read_versions(con: duckdb.DuckDBPyConnection, month: str | None = None) -> l
     ).fetchone()[0]
     if not exists:
         return []
+    has_reason = con.execute(
+        "SELECT count(*) FROM information_schema.columns WHERE table_schema = 'main' AND table_name = 'statements' "
+        "AND column_name = 'restatement_reason'"
+    ).fetchone()[0]
+    # a warehouse published before restatement reasons existed has no such column
+    reason = "restatement_reason" if has_reason else "NULL"
     rows = con.execute(
         "SELECT customer_id, month, version, is_current, supersedes, path, sha256, credit_amount, currency, "
-        "statement_id FROM main.statements WHERE $month IS NULL OR month = $month "
+        f"statement_id, {reason} FROM main.statements WHERE $month IS NULL OR month = $month "
         "ORDER BY month, customer_id, version",
         {"month": month},
     ).fetchall()
