@@ -33,7 +33,8 @@ RESOURCES = "pipeline/_resources/"
 RESOURCE_SOURCES = ("sql", "reports/templates", "policy/sla-policy.yaml")
 # Declared but never imported: they ship a program, not a module — the Dagster UI (`dagster dev`) and
 # the analysts' `duckdb` shell (duckdb-cli).
-NOT_IMPORTED = {"dagster-webserver", "duckdb-cli"}
+# Declared but imported by others: the UI server, the analysts' shell, Starlette's form parser (the portal's forms).
+NOT_IMPORTED = {"dagster-webserver", "duckdb-cli", "python-multipart"}
 RUN_TIMEOUT = 300
 
 # Installed into the test venv only: records every file or folder the program opens inside the
@@ -248,6 +249,11 @@ print(json.dumps({
         "statements_dir": str(real_cwd / "statements"),
         "policy_file": str(resources / "policy" / "sla-policy.yaml"),
         "dagster_home": str(real_cwd / ".dagster_home"),
+        # finance: the ledger and users file default beside the warehouse (properties), SMTP unset
+        "ledger_file": "None",
+        "users_file": "None",
+        "smtp_url": "None",
+        "smtp_from": "None",
     }
     # The audit hook the run test relies on does record an open inside the repository.
     log = tmp_path / "audit.log"
