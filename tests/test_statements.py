@@ -278,7 +278,10 @@ def test_r21_escaping_of_a_name_with_markup_characters(month):
     assert TRICKY_NAME not in html
     assert statement_json_of(_pdf(month, "smith-gmbh"))["customer"]["name"] == TRICKY_NAME
     # The running header shows the name on every page, taken from the document text.
-    assert text.count(f"{TRICKY_NAME} · March 2025") == 2
+    from pypdf import PdfReader
+
+    pages = len(PdfReader(io.BytesIO(_pdf(month, "smith-gmbh"))).pages)
+    assert pages >= 3 and text.count(f"{TRICKY_NAME} · March 2025") == pages
 
 
 def test_r21_accented_names_use_the_bundled_fonts(month):

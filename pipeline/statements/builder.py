@@ -32,6 +32,7 @@ from pipeline.statements.viewmodel import (
     CreditTerms,
     Day,
     DowntimeCause,
+    HistoryMonth,
     Incident,
     Period,
     SeveritySegment,
@@ -151,6 +152,10 @@ def _attainment(
     return counts
 
 
+def _ratio(part: int | None, whole: int | None) -> Fraction | None:
+    return None if not whole else Fraction(int(part), int(whole))
+
+
 def _require(head: dict[str, Any], columns: Iterable[str], what: str, month: str) -> None:
     missing = [c for c in columns if head[c] is None]
     if missing:
@@ -197,6 +202,7 @@ def build_views(
     breached_by = _group(fetch_rows(con, "breached_tickets", params))
     windows_by = _group(fetch_rows(con, "windows", params))
     downtime_by = _group(fetch_rows(con, "downtime", params))
+    history_by = _group(fetch_rows(con, "history", params))
 
     fingerprints = dict(input_fingerprints_by_customer or {})
     missing_fp = [c for c in ids if c not in fingerprints]
@@ -336,6 +342,23 @@ def build_views(
                     sources=tuple((x["check"], x["region"], int(x["minutes"])) for x in r["sources"]),
                 )
                 for r in downtime_by.get(customer_id, [])
+            ),
+        )
+        view = replace(
+            view,
+            history=tuple(
+                HistoryMonth(
+                    month=r["month"],
+                    state=r["state"],
+                    uptime=r["uptime"],
+                    target=r["target"],
+                    credit_amount=r["credit_amount"],
+                    currency=r["currency"],
+                    minor_unit=None if r["minor_unit"] is None else int(r["minor_unit"]),
+                    response_attainment=_ratio(r["response_met"], r["response_decided"]),
+                    resolution_attainment=_ratio(r["resolution_met"], r["resolution_decided"]),
+                )
+                for r in history_by.get(customer_id, [])
             ),
         )
         counted = sum(d.minutes for d in view.downtime if d.counts_against_uptime)

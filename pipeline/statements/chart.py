@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from markupsafe import Markup, escape
 
-from pipeline.statements.viewmodel import STATE_LABELS, Day
+from pipeline.statements.viewmodel import STATE_LABELS, Day, HistoryMonth
 
 WIDTH, HEIGHT = 640, 210
 LEFT, RIGHT, TOP, BOTTOM = 44, 8, 14, 62
@@ -120,3 +120,56 @@ def daily_chart_svg(days: Sequence[Day]) -> Markup:
 
 
 __all__ = ["daily_chart_svg"]
+
+
+HISTORY_WIDTH, HISTORY_HEIGHT = 640, 130
+HISTORY_LEFT, HISTORY_BOTTOM, HISTORY_TOP = 44, 24, 10
+
+
+def history_chart_svg(history: Sequence[HistoryMonth]) -> Markup:
+    """Uptime of the last 12 months as bars against the target line (issue 13). Scale: from the lowest
+    computed uptime (or the target, if lower) rounded down to 0.1 point, up to 100 %. A month never
+    computed shows 'missing', one before the contract 'no contract': never a bar."""
+    plot_w = HISTORY_WIDTH - HISTORY_LEFT - RIGHT
+    plot_h = HISTORY_HEIGHT - HISTORY_TOP - HISTORY_BOTTOM
+    base_y = HISTORY_TOP + plot_h
+    values = [float(h.uptime) for h in history if h.uptime is not None]
+    targets = [float(h.target) for h in history if h.target is not None]
+    floor = min(values + targets, default=0.999)
+    floor = max(0.0, int(floor * 1000 - 1e-9) / 1000 - 0.001)
+
+    def y(value: float) -> float:
+        return base_y - (value - floor) / (1 - floor) * plot_h
+
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{HISTORY_WIDTH}" height="{HISTORY_HEIGHT}" '
+        f'viewBox="0 0 {HISTORY_WIDTH} {HISTORY_HEIGHT}" role="img" aria-label="Uptime of the last 12 months">',
+        f'<line x1="{HISTORY_LEFT}" y1="{_num(base_y)}" x2="{HISTORY_WIDTH - RIGHT}" y2="{_num(base_y)}" stroke="#999" '
+        'stroke-width="0.6"/>',
+        _text(HISTORY_LEFT - 4, base_y + 2, f"{floor * 100:.1f} %", size=6.5, anchor="end"),
+        _text(HISTORY_LEFT - 4, HISTORY_TOP + 2, "100 %", size=6.5, anchor="end"),
+    ]
+    slot = plot_w / max(1, len(history))
+    for i, month in enumerate(history):
+        x = HISTORY_LEFT + i * slot
+        centre = x + slot / 2
+        parts.append(_text(centre, base_y + 10, month.label, size=6.5))
+        if month.uptime is None:
+            note = "no contract" if month.state == "before_contract" else "missing"
+            parts.append(_text(centre, base_y - 4, note, size=6, fill="#888"))
+            continue
+        value = float(month.uptime)
+        below = month.target is not None and month.uptime < month.target
+        top = y(value)
+        parts.append(
+            f'<rect x="{_num(x + slot * 0.15)}" y="{_num(top)}" width="{_num(slot * 0.7)}" '
+            f'height="{_num(max(0.8, base_y - top))}" fill="{COLOURS["unavailable"] if below else "#2e86c1"}"/>'
+        )
+        if month.target is not None:
+            ty = y(float(month.target))
+            parts.append(
+                f'<line x1="{_num(x + slot * 0.05)}" y1="{_num(ty)}" x2="{_num(x + slot * 0.95)}" y2="{_num(ty)}" '
+                'stroke="#333" stroke-width="0.8" stroke-dasharray="2,1.5"/>'
+            )
+    parts.append("</svg>")
+    return Markup("".join(parts))

@@ -29,7 +29,7 @@ from weasyprint.text.fonts import FontConfiguration
 
 from pipeline.settings import TEMPLATES_DIR
 from pipeline.statements import figures
-from pipeline.statements.chart import daily_chart_svg
+from pipeline.statements.chart import daily_chart_svg, history_chart_svg
 from pipeline.statements.document import breached_tickets_csv, statement_json
 from pipeline.statements.fetcher import BundledAssetFetcher
 from pipeline.statements.glyphs import uncovered_characters
@@ -90,7 +90,9 @@ def base_url() -> str:
 
 
 def statement_html(view: StatementView) -> str:
-    return environment().get_template("statement.html.j2").render(view=view, chart=daily_chart_svg(view.days))
+    return environment().get_template("statement.html.j2").render(
+        view=view, chart=daily_chart_svg(view.days), history_chart=history_chart_svg(view.history)
+    )
 
 
 def render_template(name: str, **context: Any) -> str:

@@ -162,6 +162,27 @@ class DowntimeCause:
 
 
 @dataclass(frozen=True)
+class HistoryMonth:
+    """One month of a statement's year of history (issue 13): context, never a figure of this statement."""
+
+    month: str
+    state: str  # computed | before_contract | missing
+    uptime: Decimal | None = None
+    target: Decimal | None = None
+    credit_amount: Decimal | None = None
+    currency: str | None = None
+    minor_unit: int | None = None
+    response_attainment: Fraction | None = None  # met / (met + breached) over every severity; None: none decided
+    resolution_attainment: Fraction | None = None
+
+    @property
+    def label(self) -> str:
+        """'Oct 2026'."""
+        year, month = self.month.split("-")
+        return f"{figures.MONTH_NAMES[int(month) - 1][:3]} {year}"
+
+
+@dataclass(frozen=True)
 class SeveritySegment:
     """One severity segment of a clock (R9): from its start to the next severity change, the stop or as-of."""
 
@@ -301,6 +322,9 @@ class StatementView:
     input_fingerprint: str
     credit_terms: CreditTerms | None = None
     downtime: tuple[DowntimeCause, ...] = ()
+    # the month and the 11 before it (issue 13); context only: kept out of statement.json and its id, so
+    # a change in history alone never restates the statement
+    history: tuple[HistoryMonth, ...] = ()
     statement_id: str = field(default="")
     # Set on a new version of a statement whose figures changed; None on a first version.
     restatement: Restatement | None = None
@@ -375,6 +399,7 @@ __all__ = [
     "SupportRow",
     "BreachedClock",
     "DowntimeCause",
+    "HistoryMonth",
     "DOWNTIME_CAUSE_LABELS",
     "SeveritySegment",
     "Uptime",
