@@ -68,7 +68,8 @@ def test_every_asset_of_the_month_is_materialized(october):
         "customers", "contracts", "tickets", "ticket_events", "maintenance_windows", "incidents", "probe_files",
         "rejected_rows", "input_file_accounting",
         "ticket_sla", "ticket_sla_segments", "support_attainment", "ticket_pause_audit",
-        "measured_periods", "exclusion_windows", "availability_minutes", "uptime_monthly", "downtime_attribution",
+        "measured_periods", "enterprise_tenure", "exclusion_windows", "availability_minutes", "uptime_monthly",
+        "downtime_attribution",
         "credits", "chronic_breaches", "statements", "warehouse",
     }
 

@@ -30,6 +30,7 @@ import time
 from collections import deque
 from dataclasses import dataclass, field
 from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 from urllib.parse import quote
 
@@ -48,8 +49,11 @@ from pipeline.finance.ledger import Event, Ledger, iso, utc_now
 from pipeline.finance.status import StatementState, read_versions, statement_states
 from pipeline.finance.users import User, authenticate, load_users
 from pipeline.money import minor_unit, money_string, round_half_up
+from pipeline.months import parse_month
 from pipeline.settings import TEMPLATES_DIR, Settings
+from pipeline.statements import figures
 from pipeline.statements.files import SUMMARY_CSV, SUMMARY_PDF
+from pipeline.statements.queries import fetch_rows
 from pipeline.warehouse import connection
 
 SESSION_COOKIE = "sla_session"
@@ -135,6 +139,14 @@ def _money(amount: Decimal | None, currency: str | None) -> str:
     return money_string(round_half_up(amount, digits), digits)
 
 
+def _percent(ratio: Decimal | None) -> str:
+    return "—" if ratio is None else f"{figures.percent_of_ratio(ratio, 3)} %"
+
+
+def _ratio_percent(part: int | None, whole: int | None) -> str:
+    return "—" if not whole else f"{figures.percent_of_ratio(Fraction(int(part), int(whole)), 1)} %"
+
+
 class Portal:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -178,6 +190,39 @@ class Portal:
                 {"month": month},
             ).fetchall()
         return {c: f"{(u * 100).quantize(Decimal('0.001'), rounding='ROUND_DOWN')} %" for c, u in rows if u is not None}
+
+    def chronic(self, month: str) -> dict[str, str]:
+        """customer → why the policy's chronic_breaches rule flags it (issue 13); empty for older warehouses."""
+        with connection(self.settings.warehouse, read_only=True) as con:
+            if not con.execute(
+                "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'main' AND table_name = 'chronic_breaches'"
+            ).fetchone()[0]:
+                return {}
+            return dict(con.execute(
+                "SELECT customer_id, reason FROM main.chronic_breaches WHERE month = $month AND is_chronic",
+                {"month": month},
+            ).fetchall())
+
+    def history(self, month: str, customer_id: str) -> list[dict]:
+        """The customer's last twelve months, from the statements' own query (sql/statements/history.sql)."""
+        start, end = parse_month(month)
+        with connection(self.settings.warehouse, read_only=True) as con:
+            rows = fetch_rows(con, "history", {"month": month, "month_start": start, "month_end": end})
+        result = []
+        for r in rows:
+            if r["customer_id"] != customer_id:
+                continue
+            computed = r["state"] == "computed"
+            result.append({
+                "month": r["month"],
+                "state": r["state"],
+                "uptime": _percent(r["uptime"]) if computed else "",
+                "credit": _money(r["credit_amount"], r["currency"]) if computed else "",
+                "currency": r["currency"] or "",
+                "response": _ratio_percent(r["response_met"], r["response_decided"]) if computed else "",
+                "resolution": _ratio_percent(r["resolution_met"], r["resolution_decided"]) if computed else "",
+            })
+        return result
 
     # -- responses -----------------------------------------------------------------------------
     def page(self, name: str, request: Request, status_code: int = 200, **context) -> HTMLResponse:
@@ -295,6 +340,9 @@ def create_app(settings: Settings) -> Starlette:
             for s in states
             if s.statement.is_current
         ]
+        chronic = portal.chronic(month)
+        for row in rows:
+            row["chronic"] = chronic.get(row["customer_id"], "")
         return portal.page("month.html.j2", request, month=month, rows=rows)
 
     async def customer_page(request: Request) -> Response:
@@ -331,7 +379,10 @@ def create_app(settings: Settings) -> Starlette:
                 "file": f"{v.customer_id}.pdf" if v.is_current else f"{v.customer_id}.v{v.version}.pdf",
             })
             previous = s
-        return portal.page("customer.html.j2", request, month=month, customer_id=customer, rows=rows)
+        return portal.page(
+            "customer.html.j2", request, month=month, customer_id=customer, rows=rows,
+            history=portal.history(month, customer), chronic=portal.chronic(month).get(customer, ""),
+        )
 
     async def act(request: Request) -> Response:
         session: Session = request.scope["sla_session"]

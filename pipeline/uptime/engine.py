@@ -22,6 +22,7 @@ UPTIME_MODELS = (
     "intermediate/uptime/uptime_targets",
     "intermediate/uptime/minute_states",
     "marts/measured_periods",
+    "marts/enterprise_tenure",
     "marts/exclusion_windows",
     "marts/availability_minutes",
     "marts/uptime_monthly",

@@ -5,7 +5,7 @@
 -- 'missing' (never computed: nothing is invented). Attainment per clock is met / (met + breached)
 -- over every severity of the enterprise plan (counts here; the exact ratio is taken in Python).
 -- Grain: one row per enterprise customer of $month × month of the 12.
--- Inputs: main.credits, main.uptime_monthly, main.support_attainment, main.contracts.
+-- Inputs: main.credits, main.uptime_monthly, main.support_attainment, main.enterprise_tenure.
 WITH months AS (
     SELECT strftime(CAST($month || '-01' AS DATE) - to_months(CAST(i AS INTEGER)), '%Y-%m') AS history_month
     FROM range(0, 12) AS r(i)
@@ -14,10 +14,7 @@ customers AS (
     SELECT customer_id FROM main.credits WHERE month = $month
 ),
 first_contract AS (
-    SELECT customer_id, min(starts_on) AS starts_on
-    FROM main.contracts
-    WHERE plan = 'enterprise'
-    GROUP BY customer_id
+    SELECT customer_id, first_enterprise_start AS starts_on FROM main.enterprise_tenure WHERE month = $month
 ),
 attainment AS (
     SELECT

@@ -10,7 +10,8 @@ from pipeline.uptime import build_uptime
 
 UPTIME_INPUTS = ("probe_files", "customers", "contracts", "maintenance_windows", "incidents", "input_file_accounting")
 UPTIME_MARTS = (
-    "measured_periods", "exclusion_windows", "availability_minutes", "uptime_monthly", "downtime_attribution"
+    "measured_periods", "enterprise_tenure", "exclusion_windows", "availability_minutes", "uptime_monthly",
+    "downtime_attribution",
 )
 
 
@@ -34,7 +35,7 @@ def uptime(context: dg.AssetExecutionContext, sla: SlaEnvironment):
             {"month": month},
         ).fetchall()
         tables = {name: mart_metadata(step.con, name, month) for name in UPTIME_MARTS}
-    for name in ("measured_periods", "exclusion_windows", "downtime_attribution"):
+    for name in ("measured_periods", "enterprise_tenure", "exclusion_windows", "downtime_attribution"):
         yield dg.MaterializeResult(asset_key=name, metadata=tables[name])
     yield dg.MaterializeResult(
         asset_key="availability_minutes",
