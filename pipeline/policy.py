@@ -142,9 +142,35 @@ class PolicyVersion:
 
 
 @dataclass(frozen=True)
+class AcceptedRejections:
+    """A reviewed exception to the rejected-share gate: one exact file (by sha256) whose rejected rows a
+    person looked at and accepted. Any other content of that file is gated again."""
+
+    file: str
+    sha256: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class CheckPolicy:
+    """Thresholds of the gates before publication (issue 9); not effective-dated: they decide whether a
+    run may publish, not what a statement says. Percentages are of rows read / of the measured period."""
+
+    rejected_error_above_pct: Decimal = Decimal("5")
+    rejected_error_min_rows: int = 100
+    coverage_warn_below_pct: Decimal = Decimal("99.5")
+    coverage_error_below_pct: Decimal = Decimal("90")
+    accepted_rejections: tuple[AcceptedRejections, ...] = ()
+
+    def accepted(self, file: str, sha256: str | None) -> AcceptedRejections | None:
+        return next((a for a in self.accepted_rejections if a.file == file and a.sha256 == sha256), None)
+
+
+@dataclass(frozen=True)
 class Policy:
     path: Path
     versions: tuple[PolicyVersion, ...]  # sorted by effective_from
+    checks: CheckPolicy = CheckPolicy()
 
     def version_for(self, month: str) -> PolicyVersion:
         """The version in force on the first day of `month` ('YYYY-MM')."""
@@ -382,7 +408,7 @@ def load_policy(path: Path) -> Policy:
         raise PolicyError(f"{path}: not valid YAML: {exc}") from exc
     checker = _Checker(path)
     document = checker.mapping(
-        document, "(top level)", required=("versions",), optional=("chronic_breaches", "pause_audit")
+        document, "(top level)", required=("versions",), optional=("chronic_breaches", "pause_audit", "checks")
     )
     raw_versions = document["versions"]
     if not isinstance(raw_versions, list) or not raw_versions:
@@ -404,7 +430,61 @@ def load_policy(path: Path) -> Policy:
         )
     pause_audit = _rule(checker, PauseAuditRule, document.get("pause_audit"), "pause_audit")
     versions = [replace(v, chronic=chronic, pause_audit=pause_audit) for v in versions]
-    return Policy(path, tuple(sorted(versions, key=lambda v: v.effective_from)))
+    checks = _checks(checker, document["checks"]) if "checks" in document else CheckPolicy()
+    return Policy(path, tuple(sorted(versions, key=lambda v: v.effective_from)), checks)
+
+
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+
+
+def _checks(c: _Checker, raw: Any) -> CheckPolicy:
+    raw = c.mapping(raw, "checks", required=(), optional=("rejected_rows", "probe_coverage"))
+    defaults = CheckPolicy()
+    rejected = c.mapping(
+        raw.get("rejected_rows", {}), "checks.rejected_rows", required=(),
+        optional=("error_above_pct", "error_min_rows", "accepted"),
+    )
+    coverage = c.mapping(
+        raw.get("probe_coverage", {}), "checks.probe_coverage", required=(),
+        optional=("warn_below_pct", "error_below_pct"),
+    )
+    min_rows = rejected.get("error_min_rows", defaults.rejected_error_min_rows)
+    if not isinstance(min_rows, int) or isinstance(min_rows, bool) or min_rows < 0:
+        raise c.fail("checks.rejected_rows.error_min_rows", f"must be a whole number of rows, got {min_rows!r}")
+    accepted = []
+    raw_accepted = rejected.get("accepted", [])
+    if not isinstance(raw_accepted, list):
+        raise c.fail("checks.rejected_rows.accepted", "must be a list")
+    for i, item in enumerate(raw_accepted):
+        key = f"checks.rejected_rows.accepted[{i}]"
+        item = c.mapping(item, key, required=("file", "sha256", "reason"))
+        sha = c.text(item["sha256"], f"{key}.sha256").lower()
+        if not _SHA256.match(sha):
+            raise c.fail(f"{key}.sha256", "must be the file's SHA-256 as 64 hex digits")
+        accepted.append(AcceptedRejections(c.text(item["file"], f"{key}.file"), sha, c.text(item["reason"], f"{key}.reason")))
+    checks = CheckPolicy(
+        rejected_error_above_pct=c.decimal(
+            rejected.get("error_above_pct", defaults.rejected_error_above_pct), "checks.rejected_rows.error_above_pct"
+        ),
+        rejected_error_min_rows=min_rows,
+        coverage_warn_below_pct=c.decimal(
+            coverage.get("warn_below_pct", defaults.coverage_warn_below_pct), "checks.probe_coverage.warn_below_pct"
+        ),
+        coverage_error_below_pct=c.decimal(
+            coverage.get("error_below_pct", defaults.coverage_error_below_pct), "checks.probe_coverage.error_below_pct"
+        ),
+        accepted_rejections=tuple(accepted),
+    )
+    for name, value in (
+        ("rejected_rows.error_above_pct", checks.rejected_error_above_pct),
+        ("probe_coverage.warn_below_pct", checks.coverage_warn_below_pct),
+        ("probe_coverage.error_below_pct", checks.coverage_error_below_pct),
+    ):
+        if value > 100:
+            raise c.fail(f"checks.{name}", f"is a percentage, at most 100, got {value}")
+    if checks.coverage_error_below_pct > checks.coverage_warn_below_pct:
+        raise c.fail("checks.probe_coverage.error_below_pct", "must not be above warn_below_pct")
+    return checks
 
 
 def _rule(c: _Checker, kind: type, raw: Any, key: str):
@@ -425,6 +505,8 @@ def _rule(c: _Checker, kind: type, raw: Any, key: str):
 __all__ = [
     "CLOCKS",
     "CREDIT_MODES",
+    "AcceptedRejections",
+    "CheckPolicy",
     "PLANS",
     "SEVERITIES",
     "ChronicRule",

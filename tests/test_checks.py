@@ -8,14 +8,16 @@ from decimal import Decimal
 import pytest
 
 from pipeline.defs.checks import CHECKS
+from pipeline.policy import AcceptedRejections, CheckPolicy, load_policy
 from pipeline.warehouse import connection
-from pipeline.warehouse.sqlchecks import run_check
+from pipeline.warehouse.sqlchecks import accept_reviewed_files, run_check, threshold_params
 
 PARAMS = {
     "month": "2026-10",
     "month_start": datetime(2026, 10, 1, tzinfo=UTC),
     "month_end": datetime(2026, 11, 1, tzinfo=UTC),
     "cap_pct": Decimal("25"),
+    **threshold_params(CheckPolicy()),  # the issue's thresholds: 5 % of ≥ 100 rows, coverage 99.5 % / 90 %
 }
 
 
@@ -24,6 +26,9 @@ def con(tmp_path):
     with connection(tmp_path / "wh.duckdb") as con:
         con.execute("CREATE SCHEMA intermediate")
         yield con
+
+
+CHECKS_BY_NAME = [(name, severity.value) for _, name, severity in CHECKS]
 
 
 def test_every_declared_check_has_its_sql():
@@ -91,11 +96,73 @@ def test_uptime_minutes_disagree(con):
     assert len(run_check(con, "uptime_minutes_disagree", PARAMS).rows) == 1
 
 
-def test_low_probe_coverage(con):
+def test_low_probe_coverage_warns_below_99_5_percent_of_an_enterprise_month(con):
     _uptime(con, 0, "1", 0)
+    con.execute("UPDATE uptime_monthly SET no_data_minutes = 223")  # 99.5004 % covered: passes
     assert run_check(con, "low_probe_coverage", PARAMS).passed
-    con.execute("UPDATE uptime_monthly SET no_data_minutes = 447")  # 1.0013 % of 44640 without data
-    assert run_check(con, "low_probe_coverage", PARAMS).rows[0][:4] == ("acme", "enterprise", 44640, 447)
+    con.execute("UPDATE uptime_monthly SET no_data_minutes = 224")  # 99.4982 % covered
+    assert run_check(con, "low_probe_coverage", PARAMS).rows[0][:4] == ("acme", "enterprise", 44640, 224)
+    assert run_check(con, "probe_coverage_below_minimum", PARAMS).passed  # a warning only
+    con.execute("UPDATE uptime_monthly SET plan = 'growth'")  # not an enterprise customer-month
+    assert run_check(con, "low_probe_coverage", PARAMS).passed
+
+
+def test_probe_coverage_below_90_percent_blocks(con):
+    _uptime(con, 0, "1", 0)
+    con.execute("UPDATE uptime_monthly SET no_data_minutes = 4464")  # exactly 90 % covered: passes
+    assert run_check(con, "probe_coverage_below_minimum", PARAMS).passed
+    con.execute("UPDATE uptime_monthly SET no_data_minutes = 4465")
+    outcome = run_check(con, "probe_coverage_below_minimum", PARAMS)
+    assert outcome.rows == [("acme", "enterprise", 44640, 4465, Decimal("89.998"))]
+    assert dict(CHECKS_BY_NAME)["probe_coverage_below_minimum"] == "ERROR"
+
+
+def _accounting(con, read: int, rejected: int, name: str = "tickets.csv") -> None:
+    con.execute("CREATE OR REPLACE TABLE input_file_accounting AS SELECT '2026-10' AS month, $name AS source_file,"
+                " $read AS rows_read, $read - $rejected AS rows_used, 0 AS rows_other_months,"
+                " $rejected AS rows_rejected, 0 AS rows_collapsed", {"name": name, "read": read, "rejected": rejected})
+
+
+def test_rejected_share_above_5_percent_of_a_file_of_100_rows_blocks(con):
+    _accounting(con, 100, 5)  # exactly 5 %: passes (the gate is "above")
+    assert run_check(con, "rejected_share_above_limit", PARAMS).passed
+    _accounting(con, 100, 6)
+    assert run_check(con, "rejected_share_above_limit", PARAMS).rows == [("tickets.csv", 100, 6, Decimal("6.000"))]
+    _accounting(con, 99, 50)  # a small file is never blocked by its share (the WARN check lists its rows)
+    assert run_check(con, "rejected_share_above_limit", PARAMS).passed
+    assert dict(CHECKS_BY_NAME)["rejected_share_above_limit"] == "ERROR"
+    assert dict(CHECKS_BY_NAME)["rejected_input_rows"] == "WARN"
+
+
+def test_a_reviewed_file_is_accepted_only_with_its_exact_bytes(con, tmp_path):
+    import hashlib
+
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    (drop / "tickets.csv").write_bytes(b"reviewed content")
+    checks = CheckPolicy(accepted_rejections=(
+        AcceptedRejections("tickets.csv", hashlib.sha256(b"reviewed content").hexdigest(), "read by a person"),
+    ))
+    _accounting(con, 163, 11)
+    outcome = accept_reviewed_files(run_check(con, "rejected_share_above_limit", PARAMS), checks, drop)
+    assert outcome.passed and outcome.accepted == [("tickets.csv", 163, 11, Decimal("6.748"))]
+    (drop / "tickets.csv").write_bytes(b"reviewed content, and one more bad row")
+    outcome = accept_reviewed_files(run_check(con, "rejected_share_above_limit", PARAMS), checks, drop)
+    assert not outcome.passed and outcome.accepted == []
+
+
+def test_the_default_policy_carries_the_issue_thresholds_and_accepts_only_the_sample_tickets():
+    from pipeline.settings import DEFAULT_POLICY_FILE, PROJECT_ROOT
+
+    checks = load_policy(DEFAULT_POLICY_FILE).checks
+    assert threshold_params(checks) == {
+        "rejected_error_above_pct": Decimal("5"), "rejected_error_min_rows": 100,
+        "coverage_warn_below_pct": Decimal("99.5"), "coverage_error_below_pct": Decimal("90"),
+    }
+    import hashlib
+
+    sample_tickets = hashlib.sha256((PROJECT_ROOT / "data" / "sample" / "tickets.csv").read_bytes()).hexdigest()
+    assert [(a.file, a.sha256) for a in checks.accepted_rejections] == [("tickets.csv", sample_tickets)]
 
 
 def _credit(con, amount: str, fee_base: str = "1000.00", uptime: str = "0.99700000") -> None:

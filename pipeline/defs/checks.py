@@ -13,7 +13,13 @@ from pipeline.defs.resources import SlaEnvironment
 from pipeline.months import parse_month
 from pipeline.policy import load_policy
 from pipeline.warehouse import connection
-from pipeline.warehouse.sqlchecks import check_description, check_sql, run_check
+from pipeline.warehouse.sqlchecks import (
+    accept_reviewed_files,
+    check_description,
+    check_sql,
+    run_check,
+    threshold_params,
+)
 
 ERROR, WARN = dg.AssetCheckSeverity.ERROR, dg.AssetCheckSeverity.WARN
 
@@ -22,10 +28,12 @@ CHECKS = (
     ("tickets", "as_of_before_month_end", WARN),
     ("rejected_rows", "rejected_input_rows", WARN),
     ("input_file_accounting", "accounting_balances", ERROR),
+    ("input_file_accounting", "rejected_share_above_limit", ERROR),
     ("ticket_sla", "tickets_without_both_clocks", ERROR),
     ("ticket_pause_audit", "suspicious_pauses", WARN),
     ("uptime_monthly", "uptime_minutes_disagree", ERROR),
     ("uptime_monthly", "low_probe_coverage", WARN),
+    ("uptime_monthly", "probe_coverage_below_minimum", ERROR),
     ("credits", "credits_out_of_bounds", ERROR),
     ("statements", "statements_missing_or_disagreeing", ERROR),
 )
@@ -33,9 +41,15 @@ CHECKS = (
 
 def _check_params(sla: SlaEnvironment, name: str, month: str) -> dict[str, object]:
     month_start, month_end = parse_month(month)
-    params: dict[str, object] = {"month": month, "month_start": month_start, "month_end": month_end}
-    if "$cap_pct" in check_sql(name):  # only the credit checks need the policy
-        params["cap_pct"] = load_policy(sla.settings().policy_file).version_for(month).credits.cap_pct
+    policy = load_policy(sla.settings().policy_file)
+    params: dict[str, object] = {
+        "month": month,
+        "month_start": month_start,
+        "month_end": month_end,
+        **threshold_params(policy.checks),
+    }
+    if "$cap_pct" in check_sql(name):  # only the credit checks need the month's policy version
+        params["cap_pct"] = policy.version_for(month).credits.cap_pct
     return params
 
 
@@ -51,11 +65,17 @@ def _make_check(asset: str, name: str, severity: dg.AssetCheckSeverity) -> dg.As
         path = sla.build(context.run.run_id).readable_path()
         with operator_errors(), connection(path, read_only=True) as con:
             outcome = run_check(con, name, _check_params(sla, name, month))
+            if name == "rejected_share_above_limit":
+                settings = sla.settings()
+                outcome = accept_reviewed_files(outcome, load_policy(settings.policy_file).checks, settings.data_dir)
+        metadata = {"violating_rows": len(outcome.rows), "rows": table_value(outcome.columns, outcome.rows, limit=20)}
+        if outcome.accepted:
+            metadata["accepted_after_review"] = table_value(outcome.columns, outcome.accepted, limit=20)
         return dg.AssetCheckResult(
             passed=outcome.passed,
             severity=severity,
             description=None if outcome.passed else f"{len(outcome.rows)} violating rows",
-            metadata={"violating_rows": len(outcome.rows), "rows": table_value(outcome.columns, outcome.rows, limit=20)},
+            metadata=metadata,
         )
 
     return _check

@@ -6,8 +6,10 @@ check. A check passes when its query returns no row; the rows are what a person 
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -23,6 +25,8 @@ class CheckOutcome:
     description: str
     columns: list[str]
     rows: list[tuple]
+    # Rows the policy accepts after review (`checks.rejected_rows.accepted`): shown, not failing.
+    accepted: list[tuple] = field(default_factory=list)
 
     @property
     def passed(self) -> bool:
@@ -33,6 +37,36 @@ class CheckOutcome:
         if not self.rows:
             return "no violating rows"
         return markdown_table(self.columns, self.rows, limit=limit)
+
+
+def threshold_params(checks: Any) -> dict[str, Any]:
+    """The gate thresholds of the policy (`pipeline.policy.CheckPolicy`) as check parameters."""
+    return {
+        "rejected_error_above_pct": checks.rejected_error_above_pct,
+        "rejected_error_min_rows": checks.rejected_error_min_rows,
+        "coverage_warn_below_pct": checks.coverage_warn_below_pct,
+        "coverage_error_below_pct": checks.coverage_error_below_pct,
+    }
+
+
+def _sha256_of(path: Path) -> str | None:
+    try:
+        with open(path, "rb") as handle:
+            return hashlib.file_digest(handle, "sha256").hexdigest()
+    except OSError:
+        return None
+
+
+def accept_reviewed_files(outcome: CheckOutcome, checks: Any, data_dir: Path) -> CheckOutcome:
+    """Move the rows of files the policy accepted after review (same file name and sha256 in the drop)
+    from `rows` to `accepted`. The first column of the outcome is the drop-relative file name."""
+    if not outcome.rows or not checks.accepted_rejections:
+        return outcome
+    kept, accepted = [], []
+    for row in outcome.rows:
+        name = str(row[0])
+        (accepted if checks.accepted(name, _sha256_of(data_dir / name)) else kept).append(row)
+    return replace(outcome, rows=kept, accepted=accepted)
 
 
 def check_sql(name: str) -> str:
@@ -52,4 +86,4 @@ def run_check(con: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, An
     return CheckOutcome(name, check_description(name), columns, cursor.fetchall())
 
 
-__all__ = ["CheckOutcome", "check_description", "check_sql", "run_check"]
+__all__ = ["CheckOutcome", "accept_reviewed_files", "check_description", "check_sql", "run_check", "threshold_params"]
