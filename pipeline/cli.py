@@ -85,6 +85,7 @@ def run_month(month: str, as_of: str | None, out=sys.stdout) -> int:
     from pipeline.defs.assets.statements import PROGRESS_BAR_TAG
     from pipeline.defs.instance import ensure_dagster_home
     from pipeline.defs.jobs import MONTHLY_JOB_NAME
+    from pipeline.defs.liveness import clean_up_dead_runs, month_holder
     from pipeline.defs.partitions import monthly_partitions
     from pipeline.run_summary import print_summary
     from pipeline.warehouse import WarehouseBuild
@@ -103,6 +104,14 @@ def run_month(month: str, as_of: str | None, out=sys.stdout) -> int:
     if as_of:
         run_config["ops"] = {"input_tables": {"config": {"as_of": as_of}}}
     with DagsterInstance.get() as instance:
+        for dead in clean_up_dead_runs(instance, settings):
+            print(f"sla-report: cleaned up dead {dead.describe()}", file=sys.stderr)
+        holder = month_holder(settings, month)
+        if holder is not None:
+            raise CliError(
+                f"{month} is being run by run {holder.get('run_id', '?')} (process {holder.get('pid', '?')}); "
+                "two runs of one month never interleave — wait for it to finish, then rerun"
+            )
         job = defs.resolve_job_def(MONTHLY_JOB_NAME)
         result = job.execute_in_process(
             partition_key=month,

@@ -20,6 +20,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from pipeline.faults import kill_point
 from pipeline.months import parse_month
 from pipeline.statements import figures, files
 from pipeline.statements.builder import build_views
@@ -294,6 +295,7 @@ def render_month(
         for view, _ in to_render:
             result = rendered[view.customer_id]
             os.replace(result.path, files.statement_path(folder, view.customer_id))
+            kill_point("mid_render")  # one statement in place in the release, the others not yet
             record = replace(outcome[view.customer_id], sha256=result.sha256)
             outcome[view.customer_id] = record
             new_rows.append(record)

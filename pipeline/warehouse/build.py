@@ -37,6 +37,7 @@ from pathlib import Path
 
 import duckdb
 
+from pipeline.faults import kill_point
 from pipeline.warehouse.connection import STORAGE_COMPATIBILITY_VERSION, WarehouseError, connection
 
 _RUN_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -250,6 +251,7 @@ class WarehouseBuild:
             months = self._carry_other_months()
             legacy_months = self._month_links(months)
             legacy_warehouse = _legacy_file(self.published)
+            kill_point("mid_publication")  # months carried and links made; `current` not yet swapped
             if not legacy_warehouse:
                 _symlink_atomically(f"{releases.name}/{CURRENT}/{self.published.name}", self.published)
             (self.release / _PUBLISHED_MARK).write_text(json.dumps({"run_id": self.run_id}))

@@ -7,6 +7,7 @@ from pipeline.defs.common import WAREHOUSE_POOL, month_step
 from pipeline.defs.metadata import OWNERS_BY_GROUP, amount_text, mart_definition_metadata, mart_metadata, table_value
 from pipeline.defs.partitions import monthly_partitions
 from pipeline.defs.resources import SlaEnvironment
+from pipeline.faults import kill_point
 from pipeline.uptime import build_chronic_breaches, build_credits
 from pipeline.warehouse.sqlrunner import load_model
 
@@ -27,6 +28,7 @@ def credits(context: dg.AssetExecutionContext, sla: SlaEnvironment) -> dg.Materi
         build_credits(step.con, step.params, step.policy.credits, step.policy.uptime_targets)
         rows = credit_rows(step.con, month)
         table = mart_metadata(step.con, "credits", month)
+    kill_point("after_models")  # every figure of the month is in the build; nothing rendered yet
     return dg.MaterializeResult(
         metadata={
             **table,

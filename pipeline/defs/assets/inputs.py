@@ -8,9 +8,11 @@ import dagster as dg
 from pydantic import Field
 
 from pipeline.defs.common import ACCOUNTING_COLUMNS, WAREHOUSE_POOL, mart_spec, month_step, operator_errors
+from pipeline.defs.liveness import MonthBusyError, acquire_month, record_run_process
 from pipeline.defs.metadata import OWNERS_BY_GROUP, mart_metadata, table_value
 from pipeline.defs.partitions import monthly_partitions
 from pipeline.defs.resources import SlaEnvironment
+from pipeline.faults import kill_point
 from pipeline.ingest.as_of import resolve_as_of
 from pipeline.ingest.probes import ingest_probe_files
 from pipeline.ingest.validate import (
@@ -56,6 +58,12 @@ def input_tables(context: dg.AssetExecutionContext, config: InputsConfig, sla: S
     is not touched until the end of the run."""
     settings = sla.settings()
     month = context.partition_key
+    # One writer per month: this process holds the month until publication (pipeline/defs/liveness.py).
+    record_run_process(context.instance, context.run.run_id)
+    try:
+        acquire_month(context.instance, settings, month, context.run.run_id)
+    except MonthBusyError as exc:
+        raise dg.Failure(description=str(exc), allow_retries=False) from exc
     started = RunParams(month=month, as_of=None, run_started_at=datetime.now(UTC).replace(microsecond=0))
     with operator_errors(), sla.build(context.run.run_id).connect() as con:
         ingest_csv_inputs(con, settings.data_dir, started)
@@ -135,6 +143,7 @@ def input_accounting(context: dg.AssetExecutionContext, sla: SlaEnvironment):
         publish_accounting(step.con, step.params)
         accounting = file_accounting(step.con, month)
         tables = {name: mart_metadata(step.con, name, month) for name in ("rejected_rows", "input_file_accounting")}
+    kill_point("after_ingest")
     rejected = sum(row["rows_rejected"] for row in accounting)
     if rejected:
         context.log.warning(f"{month}: {rejected} input rows rejected — see the rejected_rows table")

@@ -3,6 +3,7 @@
 import dagster as dg
 
 from pipeline.defs.common import WAREHOUSE_POOL, operator_errors
+from pipeline.defs.liveness import release_month
 from pipeline.defs.metadata import OWNERS_BY_GROUP
 from pipeline.defs.partitions import monthly_partitions
 from pipeline.defs.resources import SlaEnvironment
@@ -33,6 +34,7 @@ def warehouse(context: dg.AssetExecutionContext, sla: SlaEnvironment) -> dg.Mate
             finance_views = create_finance_views(con, settings.ledger)
             apply_comments(con)  # the warehouse documents itself (sql/marts/columns.yaml)
         published = build.publish()
+    release_month(context.run.run_id)  # published: the month is free for the next run
     refresh_finance_files(settings, context.log)
     return dg.MaterializeResult(
         metadata={
