@@ -75,7 +75,12 @@ def _wait_for_text(driver, text: str) -> None:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 
-    WebDriverWait(driver, 60).until(lambda d: text in d.find_element(By.TAG_NAME, "body").text)
+    from selenium.common.exceptions import StaleElementReferenceException
+
+    # the page is replaced by the POST's redirect while we read it: a stale body is read again
+    WebDriverWait(driver, 60, ignored_exceptions=(StaleElementReferenceException,)).until(
+        lambda d: text in d.find_element(By.TAG_NAME, "body").text
+    )
 
 
 def test_without_a_session_the_browser_is_sent_to_sign_in(portal, chrome):

@@ -10,6 +10,8 @@ from pipeline.defs import defs
 from pipeline.statements.queries import statement_inputs
 
 STAGE_OF_GROUP = {"inputs": 0, "support": 1, "uptime": 1, "credits": 2, "statements": 3, "publication": 4}
+# the intermediate models of a stage sit in its collapsed `<stage>_models` group (pipeline/defs/models.py)
+STAGE_OF_GROUP |= {f"{group}_models": stage for group, stage in list(STAGE_OF_GROUP.items()) if stage < 3}
 
 
 def _graph():
@@ -29,10 +31,33 @@ def test_no_asset_depends_on_a_later_stage():
     assert backwards == []
 
 
+def test_every_intermediate_model_is_an_asset_in_its_stages_collapsed_group():
+    """Issue 11: the models are visible. Each `sql/intermediate/<domain>/` model a step runs is the asset
+    `intermediate/<name>` in the `<stage>_models` group of the step that runs it, its deps its table
+    references (`intermediate.valid_contracts` → `intermediate/valid_contracts`)."""
+    from pipeline.defs.models import INTERMEDIATE_KEYS
+    from pipeline.warehouse.sqlrunner import load_model
+
+    nodes = _graph()
+    models = {name: node for name, node in nodes.items() if name.startswith("intermediate/")}
+    assert set(models) == {f"intermediate/{load_model(k).name}" for k in INTERMEDIATE_KEYS}
+    assert len(models) == len(INTERMEDIATE_KEYS) >= 36
+    assert {n.group_name for n in models.values()} == {"inputs_models", "support_models", "uptime_models",
+                                                         "credits_models"}
+    assert models["intermediate/minute_states"].group_name == "uptime_models"
+    assert models["intermediate/valid_contracts"].group_name == "inputs_models"
+    assert {p.to_user_string() for p in models["intermediate/contract_periods"].parent_keys} == {
+        "intermediate/valid_contracts"
+    }
+    # marts depend on the models they read
+    assert "intermediate/minute_states" in {p.to_user_string() for p in nodes["availability_minutes"].parent_keys}
+
+
 def test_stages_hold_the_assets_of_their_stage():
     groups: dict[str, set[str]] = {}
     for name, node in _graph().items():
-        groups.setdefault(node.group_name, set()).add(name)
+        if not node.group_name.endswith("_models"):
+            groups.setdefault(node.group_name, set()).add(name)
     assert groups == {
         "inputs": {"customers", "contracts", "tickets", "ticket_events", "maintenance_windows", "incidents",
                    "probe_files", "rejected_rows", "input_file_accounting"},
@@ -62,3 +87,18 @@ def test_statements_depend_on_exactly_the_marts_their_queries_read():
     parents = {p.to_user_string() for p in nodes["statements"].parent_keys}
     assert parents == set(statement_inputs())
     assert {"credits", "measured_periods", "exclusion_windows", "ticket_sla"} <= parents
+
+
+def test_an_intermediate_model_materializes_with_its_row_count(published_october):
+    """The run of the sample month materialized each model with the rows its table holds."""
+    import dagster as dg
+
+    result = published_october.result
+    events = {
+        e.asset_key.to_user_string(): e.materialization.metadata for e in result.get_asset_materialization_events()
+    }
+    from pipeline.warehouse import connection
+
+    with connection(published_october.warehouse, read_only=True) as con:
+        valid = con.execute("SELECT count(*) FROM intermediate.valid_tickets").fetchone()[0]
+    assert events["intermediate/valid_tickets"]["dagster/row_count"] == dg.IntMetadataValue(valid)

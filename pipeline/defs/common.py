@@ -34,9 +34,11 @@ OPERATOR_ERRORS = (InputFileError, AsOfError, ModelError, PolicyError, Warehouse
 def mart_spec(name: str, group: str, deps: tuple[str, ...], kinds: tuple[str, ...] = ("duckdb",)) -> dg.AssetSpec:
     """An asset spec for a mart (`sql/marts/<name>.sql`): its description is the SQL model's header,
     its owners the stage's, and its metadata names its table and SQL file."""
+    from pipeline.defs.models import reference_deps  # the model assets import this module's neighbours
+
     return dg.AssetSpec(
         name,
-        deps=list(deps),
+        deps=[*deps, *(d for d in reference_deps(f"marts/{name}") if d.to_user_string() not in deps)],
         description=load_model(f"marts/{name}").description,
         group_name=group,
         kinds=set(kinds),

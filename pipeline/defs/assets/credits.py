@@ -3,33 +3,36 @@
 import dagster as dg
 import duckdb
 
-from pipeline.defs.common import WAREHOUSE_POOL, month_step
+from pipeline.defs.common import WAREHOUSE_POOL, mart_spec, month_step
 from pipeline.defs.metadata import OWNERS_BY_GROUP, amount_text, mart_definition_metadata, mart_metadata, table_value
+from pipeline.defs.models import model_results, model_specs
 from pipeline.defs.partitions import monthly_partitions
 from pipeline.defs.resources import SlaEnvironment
 from pipeline.faults import kill_point
-from pipeline.uptime import build_chronic_breaches, build_credits
+from pipeline.uptime import CREDIT_MODELS, build_chronic_breaches, build_credits
 from pipeline.warehouse.sqlrunner import load_model
 
 
-@dg.asset(
+@dg.multi_asset(
+    specs=[
+        mart_spec("credits", "credits", deps=("uptime_monthly", "measured_periods")),
+        *model_specs(CREDIT_MODELS, "credits"),
+    ],
     partitions_def=monthly_partitions,
     pool=WAREHOUSE_POOL,
-    group_name="credits",
-    kinds={"duckdb"},
-    deps=["uptime_monthly", "measured_periods"],
-    description=load_model("marts/credits").description,
-    owners=OWNERS_BY_GROUP["credits"],
-    metadata=mart_definition_metadata("credits"),
 )
-def credits(context: dg.AssetExecutionContext, sla: SlaEnvironment) -> dg.MaterializeResult:
+def credits(context: dg.AssetExecutionContext, sla: SlaEnvironment):
+    """Service credits of the month's enterprise customers (R18, R19) from their uptime and fee bases."""
     month = context.partition_key
     with month_step(context, sla) as step:
         build_credits(step.con, step.params, step.policy.credits, step.policy.uptime_targets)
         rows = credit_rows(step.con, month)
         table = mart_metadata(step.con, "credits", month)
+        models = model_results(step.con, CREDIT_MODELS)
     kill_point("after_models")  # every figure of the month is in the build; nothing rendered yet
-    return dg.MaterializeResult(
+    yield from models
+    yield dg.MaterializeResult(
+        asset_key="credits",
         metadata={
             **table,
             "customers_credited": sum(1 for row in rows if row[6] > 0),

@@ -10,12 +10,15 @@ from pydantic import Field
 from pipeline.defs.common import ACCOUNTING_COLUMNS, WAREHOUSE_POOL, mart_spec, month_step, operator_errors
 from pipeline.defs.liveness import MonthBusyError, acquire_month, record_run_process
 from pipeline.defs.metadata import OWNERS_BY_GROUP, mart_metadata, table_value
+from pipeline.defs.models import model_results, model_specs
 from pipeline.defs.partitions import monthly_partitions
 from pipeline.defs.resources import SlaEnvironment
 from pipeline.faults import kill_point
 from pipeline.ingest.as_of import resolve_as_of
-from pipeline.ingest.probes import ingest_probe_files
+from pipeline.ingest.probes import PROBE_MODELS, ingest_probe_files
 from pipeline.ingest.validate import (
+    CSV_VALIDATION_MODELS,
+    MONTH_INPUT_MODELS,
     csv_accounting,
     file_accounting,
     ingest_csv_inputs,
@@ -46,7 +49,10 @@ class InputsConfig(dg.Config):
 
 
 @dg.multi_asset(
-    specs=[mart_spec(name, "inputs", deps=(), kinds=("duckdb", "csv")) for name in INPUT_ASSETS],
+    specs=[
+        *(mart_spec(name, "inputs", deps=(), kinds=("duckdb", "csv")) for name in INPUT_ASSETS),
+        *model_specs((*CSV_VALIDATION_MODELS, *MONTH_INPUT_MODELS), "inputs"),
+    ],
     partitions_def=monthly_partitions,
     pool=WAREHOUSE_POOL,
 )
@@ -74,6 +80,8 @@ def input_tables(context: dg.AssetExecutionContext, config: InputsConfig, sla: S
         publish_month_inputs(con, params, notice_hours)
         accounting = csv_accounting(con)
         tables = {asset: mart_metadata(con, asset, month) for asset in INPUT_ASSETS}
+        models = model_results(con, (*CSV_VALIDATION_MODELS, *MONTH_INPUT_MODELS))
+    yield from models
     context.log.info(f"{month}: as-of {as_of.isoformat()} ({as_of_source})")
     for asset, source in INPUT_ASSETS.items():
         counts = accounting.get(source, {})
@@ -87,20 +95,30 @@ def input_tables(context: dg.AssetExecutionContext, config: InputsConfig, sla: S
         yield dg.MaterializeResult(asset_key=asset, metadata=metadata)
 
 
-@dg.asset(
-    partitions_def=monthly_partitions,
-    pool=WAREHOUSE_POOL,
-    group_name="inputs",
-    kinds={"parquet", "csv"},
-    owners=OWNERS_BY_GROUP["inputs"],
-    # a tenant row of an unknown or rejected customer is rejected: the customers come first
-    deps=["customers"],
-)
-def probe_files(context: dg.AssetExecutionContext, sla: SlaEnvironment) -> dg.MaterializeResult:
-    """The drop's probe result files (`probes/`: csv, jsonl, parquet, gzip or not, subfolders too), read
-    once, validated, de-duplicated and accounted per file; rejected rows go to `rejected_rows` (R13).
+PROBE_FILES_DESCRIPTION = """The drop's probe result files (`probes/`: csv, jsonl, parquet, gzip or not, subfolders
+    too), read once, validated, de-duplicated and accounted per file; rejected rows go to `rejected_rows` (R13).
     The rows stay in the files (analysts reach them through the views `raw_probe_files_*`); the
     warehouse keeps what the uptime engine needs to judge every minute."""
+
+
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(
+            "probe_files",
+            group_name="inputs",
+            kinds={"parquet", "csv"},
+            owners=OWNERS_BY_GROUP["inputs"],
+            # a tenant row of an unknown or rejected customer is rejected: the customers come first
+            deps=["customers"],
+            description=PROBE_FILES_DESCRIPTION,
+        ),
+        *model_specs(PROBE_MODELS, "inputs"),
+    ],
+    partitions_def=monthly_partitions,
+    pool=WAREHOUSE_POOL,
+)
+def probe_files(context: dg.AssetExecutionContext, sla: SlaEnvironment):
+    """Reads the probe files (PROBE_FILES_DESCRIPTION) and materializes the probe passes' models too."""
     month = context.partition_key
     with month_step(context, sla) as step:
         counts = ingest_probe_files(step.con, step.settings.data_dir, step.params)
@@ -108,11 +126,14 @@ def probe_files(context: dg.AssetExecutionContext, sla: SlaEnvironment) -> dg.Ma
             "SELECT source_file, rows_read, rows_used, rows_other_months, rows_rejected, rows_collapsed"
             " FROM intermediate.probe_file_accounting ORDER BY source_file"
         ).fetchall()
+        models = model_results(step.con, PROBE_MODELS)
+    yield from models
     context.log.info(
         f"{month}: {counts['probe_rows_read']} probe rows read in {counts['probe_files']} files, "
         f"{counts['probe_rows_rejected']} rejected"
     )
-    return dg.MaterializeResult(
+    yield dg.MaterializeResult(
+        asset_key="probe_files",
         metadata={
             "files": counts["probe_files"],
             "rows_read": counts["probe_rows_read"],

@@ -4,9 +4,10 @@ import dagster as dg
 
 from pipeline.defs.common import WAREHOUSE_POOL, mart_spec, month_step
 from pipeline.defs.metadata import mart_metadata, table_value
+from pipeline.defs.models import model_results, model_specs
 from pipeline.defs.partitions import monthly_partitions
 from pipeline.defs.resources import SlaEnvironment
-from pipeline.support import build_support
+from pipeline.support import SUPPORT_MODELS, build_support
 from pipeline.warehouse.runlog import set_policy_version
 
 SUPPORT_MARTS = ("ticket_sla", "ticket_sla_segments", "support_attainment", "ticket_pause_audit")
@@ -14,8 +15,9 @@ SUPPORT_MARTS = ("ticket_sla", "ticket_sla_segments", "support_attainment", "tic
 
 @dg.multi_asset(
     specs=[
-        mart_spec(name, "support", deps=("tickets", "ticket_events", "input_file_accounting"))
-        for name in SUPPORT_MARTS
+        *(mart_spec(name, "support", deps=("tickets", "ticket_events", "input_file_accounting"))
+          for name in SUPPORT_MARTS),
+        *model_specs(SUPPORT_MODELS, "support"),
     ],
     partitions_def=monthly_partitions,
     pool=WAREHOUSE_POOL,
@@ -40,6 +42,8 @@ def support_sla(context: dg.AssetExecutionContext, sla: SlaEnvironment):
             "SELECT count(*) FROM main.ticket_pause_audit WHERE month = $month AND flagged", {"month": month}
         ).fetchone()[0]
         tables = {name: mart_metadata(con, name, month) for name in SUPPORT_MARTS}
+        models = model_results(con, SUPPORT_MODELS)
+    yield from models
     yield dg.MaterializeResult(
         asset_key="ticket_sla",
         metadata={

@@ -4,9 +4,10 @@ import dagster as dg
 
 from pipeline.defs.common import WAREHOUSE_POOL, mart_spec, month_step
 from pipeline.defs.metadata import mart_metadata, table_value
+from pipeline.defs.models import model_results, model_specs
 from pipeline.defs.partitions import monthly_partitions
 from pipeline.defs.resources import SlaEnvironment
-from pipeline.uptime import build_uptime
+from pipeline.uptime import UPTIME_MODELS, build_uptime
 
 UPTIME_INPUTS = ("probe_files", "customers", "contracts", "maintenance_windows", "incidents", "input_file_accounting")
 UPTIME_MARTS = (
@@ -17,8 +18,8 @@ UPTIME_MARTS = (
 
 @dg.multi_asset(
     specs=[
-        mart_spec(name, "uptime", deps=UPTIME_INPUTS)
-        for name in UPTIME_MARTS
+        *(mart_spec(name, "uptime", deps=UPTIME_INPUTS) for name in UPTIME_MARTS),
+        *model_specs(UPTIME_MODELS, "uptime"),
     ],
     partitions_def=monthly_partitions,
     pool=WAREHOUSE_POOL,
@@ -35,6 +36,8 @@ def uptime(context: dg.AssetExecutionContext, sla: SlaEnvironment):
             {"month": month},
         ).fetchall()
         tables = {name: mart_metadata(step.con, name, month) for name in UPTIME_MARTS}
+        models = model_results(step.con, UPTIME_MODELS)
+    yield from models
     for name in ("measured_periods", "enterprise_tenure", "exclusion_windows", "downtime_attribution"):
         yield dg.MaterializeResult(asset_key=name, metadata=tables[name])
     yield dg.MaterializeResult(
