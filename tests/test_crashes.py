@@ -109,3 +109,28 @@ def test_a_second_run_of_a_month_in_progress_fails_naming_the_run(world, tmp_pat
         holder.kill()
         holder.wait()
     assert invariant_violations(out / "sla.duckdb", out / "statements") == []
+
+
+def _limit_file_size() -> None:
+    import resource
+    import signal
+
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # the write fails with EFBIG instead of killing the process
+    resource.setrlimit(resource.RLIMIT_FSIZE, (1 << 20, 1 << 20))
+
+
+def test_a_full_disk_gives_a_clear_error_and_publishes_nothing(world):
+    """A full disk, simulated by RLIMIT_FSIZE (1 MB per file) in the run's process."""
+    _, out, env = world
+    warehouse, statements = out / "sla.duckdb", out / "statements"
+    before = (current_release(warehouse).name, published_statement_rows(warehouse))
+    full = subprocess.run(
+        [sys.executable, "-m", "pipeline.cli", "run", "--month", MONTH],
+        env=env, capture_output=True, text=True, timeout=600, preexec_fn=_limit_file_size,
+    )
+    assert full.returncode == 1, full.stderr[-2000:]
+    last = full.stderr.strip().splitlines()[-1]
+    assert last.startswith(f"sla-report: {MONTH} failed — input_tables: cannot write "), last
+    assert "File too large — nothing was published" in last
+    assert (current_release(warehouse).name, published_statement_rows(warehouse)) == before
+    assert invariant_violations(warehouse, statements) == []

@@ -76,6 +76,14 @@ def operator_errors() -> Iterator[None]:
         yield
     except OPERATOR_ERRORS as exc:
         raise dg.Failure(description=str(exc), allow_retries=False) from exc
+    except OSError as exc:
+        # A full disk (ENOSPC, EFBIG) or an unwritable folder: the run stops before its publication.
+        where = f" {exc.filename}" if exc.filename else ""
+        raise dg.Failure(
+            description=f"cannot write{where}: {exc.strerror or exc} — nothing was published "
+            "(free space or fix the folder's permissions, then rerun)",
+            allow_retries=False,
+        ) from exc
 
 
 __all__ = [
