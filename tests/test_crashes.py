@@ -116,11 +116,12 @@ def _limit_file_size() -> None:
     import signal
 
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # the write fails with EFBIG instead of killing the process
-    resource.setrlimit(resource.RLIMIT_FSIZE, (1 << 20, 1 << 20))
+    # above what the Dagster instance files reach in this test (~5 MB), below the warehouse copy (~20 MB)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (12 << 20, 12 << 20))
 
 
 def test_a_full_disk_gives_a_clear_error_and_publishes_nothing(world):
-    """A full disk, simulated by RLIMIT_FSIZE (1 MB per file) in the run's process."""
+    """A full disk, simulated by RLIMIT_FSIZE (12 MB per file) in the run's process."""
     _, out, env = world
     warehouse, statements = out / "sla.duckdb", out / "statements"
     before = (current_release(warehouse).name, published_statement_rows(warehouse))
