@@ -10,16 +10,9 @@ import dagster as dg
 from pipeline.defs.common import operator_errors
 from pipeline.defs.metadata import table_value
 from pipeline.defs.resources import SlaEnvironment
-from pipeline.months import parse_month
 from pipeline.policy import load_policy
 from pipeline.warehouse import connection
-from pipeline.warehouse.sqlchecks import (
-    accept_reviewed_files,
-    check_description,
-    check_sql,
-    run_check,
-    threshold_params,
-)
+from pipeline.warehouse.sqlchecks import check_description, evaluate_check
 
 ERROR, WARN = dg.AssetCheckSeverity.ERROR, dg.AssetCheckSeverity.WARN
 
@@ -39,20 +32,6 @@ CHECKS = (
 )
 
 
-def _check_params(sla: SlaEnvironment, name: str, month: str) -> dict[str, object]:
-    month_start, month_end = parse_month(month)
-    policy = load_policy(sla.settings().policy_file)
-    params: dict[str, object] = {
-        "month": month,
-        "month_start": month_start,
-        "month_end": month_end,
-        **threshold_params(policy.checks),
-    }
-    if "$cap_pct" in check_sql(name):  # only the credit checks need the month's policy version
-        params["cap_pct"] = policy.version_for(month).credits.cap_pct
-    return params
-
-
 def _make_check(asset: str, name: str, severity: dg.AssetCheckSeverity) -> dg.AssetChecksDefinition:
     @dg.asset_check(
         asset=asset,
@@ -63,11 +42,9 @@ def _make_check(asset: str, name: str, severity: dg.AssetCheckSeverity) -> dg.As
     def _check(context: dg.AssetCheckExecutionContext, sla: SlaEnvironment) -> dg.AssetCheckResult:
         month = context.partition_key
         path = sla.build(context.run.run_id).readable_path()
+        settings = sla.settings()
         with operator_errors(), connection(path, read_only=True) as con:
-            outcome = run_check(con, name, _check_params(sla, name, month))
-            if name == "rejected_share_above_limit":
-                settings = sla.settings()
-                outcome = accept_reviewed_files(outcome, load_policy(settings.policy_file).checks, settings.data_dir)
+            outcome = evaluate_check(con, name, month, load_policy(settings.policy_file), settings.data_dir)
         metadata = {"violating_rows": len(outcome.rows), "rows": table_value(outcome.columns, outcome.rows, limit=20)}
         if outcome.accepted:
             metadata["accepted_after_review"] = table_value(outcome.columns, outcome.accepted, limit=20)

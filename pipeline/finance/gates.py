@@ -14,7 +14,7 @@ from pathlib import Path
 from pipeline.months import parse_month
 from pipeline.policy import load_policy
 from pipeline.warehouse import connection
-from pipeline.warehouse.sqlchecks import accept_reviewed_files, check_sql, run_check, threshold_params
+from pipeline.warehouse.sqlchecks import evaluate_check
 
 
 @dataclass(frozen=True)
@@ -33,24 +33,14 @@ def error_check_names() -> list[str]:
 
 
 def failing_error_checks(warehouse: Path, policy_file: Path, month: str) -> list[FailedCheck]:
-    month_start, month_end = parse_month(month)
+    parse_month(month)
     policy = load_policy(policy_file)
-    params: dict[str, object] = {
-        "month": month,
-        "month_start": month_start,
-        "month_end": month_end,
-        **threshold_params(policy.checks),
-    }
     failed = []
     with connection(warehouse, read_only=True) as con:
         drop = con.execute("SELECT data_dir FROM main.report_runs WHERE month = $month", {"month": month}).fetchone()
         for name in error_check_names():
-            if "$cap_pct" in check_sql(name):
-                params["cap_pct"] = policy.version_for(month).credits.cap_pct
-            outcome = run_check(con, name, params)
-            if name == "rejected_share_above_limit" and drop is not None:
-                # the same reviewed exception the run's gate applied, against the drop the run read
-                outcome = accept_reviewed_files(outcome, policy.checks, Path(drop[0]))
+            # the same evaluation as the run's gate, reviewed exceptions judged on the drop the run read
+            outcome = evaluate_check(con, name, month, policy, Path(drop[0]) if drop else None)
             if not outcome.passed:
                 failed.append(FailedCheck(name, len(outcome.rows)))
     return failed

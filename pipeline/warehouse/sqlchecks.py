@@ -86,4 +86,39 @@ def run_check(con: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, An
     return CheckOutcome(name, check_description(name), columns, cursor.fetchall())
 
 
-__all__ = ["CheckOutcome", "accept_reviewed_files", "check_description", "check_sql", "run_check", "threshold_params"]
+def check_parameters(name: str, month: str, policy: Any) -> dict[str, Any]:
+    """The parameters of check `name` on `month` under `policy` (`pipeline.policy.Policy`): the month's
+    bounds, the gate thresholds, and the month's credit cap for the credit checks."""
+    from pipeline.months import parse_month
+
+    month_start, month_end = parse_month(month)
+    params: dict[str, Any] = {
+        "month": month, "month_start": month_start, "month_end": month_end, **threshold_params(policy.checks)
+    }
+    if "$cap_pct" in check_sql(name):
+        params["cap_pct"] = policy.version_for(month).credits.cap_pct
+    return params
+
+
+def evaluate_check(
+    con: duckdb.DuckDBPyConnection, name: str, month: str, policy: Any, data_dir: Path | None
+) -> CheckOutcome:
+    """Check `name` exactly as the run's gate evaluates it, wherever it is run (the Dagster check, the
+    `check`/`status` CLI, finance's approval gate): same SQL, same parameters, and the policy's reviewed
+    exceptions to the rejected-share gate, judged against the files of `data_dir` (the drop the run read)."""
+    outcome = run_check(con, name, check_parameters(name, month, policy))
+    if name == "rejected_share_above_limit" and data_dir is not None:
+        outcome = accept_reviewed_files(outcome, policy.checks, data_dir)
+    return outcome
+
+
+__all__ = [
+    "CheckOutcome",
+    "accept_reviewed_files",
+    "check_description",
+    "check_parameters",
+    "check_sql",
+    "evaluate_check",
+    "run_check",
+    "threshold_params",
+]
