@@ -19,7 +19,7 @@ from pipeline.ingest.probes import PROBE_MODELS
 from pipeline.ingest.validate import CSV_VALIDATION_MODELS, MONTH_INPUT_MODELS
 from pipeline.support.engine import SUPPORT_MODELS
 from pipeline.uptime import CREDIT_MODELS, UPTIME_MODELS
-from pipeline.warehouse.sqlrunner import load_model
+from pipeline.warehouse.sqlrunner import load_model, quote_identifier
 
 ALL_MODEL_KEYS = (
     *CSV_VALIDATION_MODELS, *MONTH_INPUT_MODELS, *PROBE_MODELS, *SUPPORT_MODELS, *UPTIME_MODELS, *CREDIT_MODELS
@@ -77,8 +77,8 @@ def model_results(con: duckdb.DuckDBPyConnection, keys: Iterable[str]) -> list[d
     for key in keys:
         if key.startswith("intermediate/"):
             model = load_model(key)
-            # identifiers from validated model file names, never from data
-            rows = con.execute(f'SELECT count(*) FROM "{model.schema}"."{model.name}"').fetchone()[0]
+            table = f"{quote_identifier(model.schema)}.{quote_identifier(model.name)}"  # validated identifiers
+            rows = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
             results.append(dg.MaterializeResult(asset_key=model_asset_key(key), metadata={"dagster/row_count": rows}))
     return results
 

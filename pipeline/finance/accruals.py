@@ -19,7 +19,7 @@ from pathlib import Path
 import duckdb
 
 from pipeline.finance.ledger import Ledger
-from pipeline.finance.status import FINANCE_VIEWS, finance_view_sql, sql_literal
+from pipeline.finance.status import create_finance_views, sql_literal
 from pipeline.money import minor_unit, money_string, round_half_up
 from pipeline.settings import Settings
 from pipeline.statements.files import atomic_write
@@ -46,22 +46,10 @@ def finance_connection(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection
     ledger = Ledger(settings.ledger)
     con = connect(":memory:")
     try:
+        # ATTACH takes no bound parameter: the path goes in as a quoted string literal
         con.execute(f"ATTACH {sql_literal(str(settings.warehouse))} AS published (READ_ONLY)")
         con.execute("CREATE VIEW main.statements AS SELECT * FROM published.main.statements")
-        if ledger.path.exists():
-            con.execute(
-                "CREATE VIEW main.statement_ledger AS "
-                + finance_view_sql("statement_ledger").replace("'$ledger_path'", sql_literal(str(ledger.path.absolute())))
-            )
-        else:  # nothing recorded yet: an empty ledger, without creating the file from a read-only command
-            con.execute(
-                "CREATE VIEW main.statement_ledger AS SELECT NULL::VARCHAR AS event, NULL::VARCHAR AS month, "
-                "NULL::VARCHAR AS customer_id, NULL::INTEGER AS version, NULL::VARCHAR AS statement_id, "
-                'NULL::VARCHAR AS sha256, NULL::VARCHAR AS "by", NULL::TIMESTAMPTZ AS "at", NULL::VARCHAR AS delivery, '
-                "NULL::VARCHAR AS recipient, NULL::VARCHAR AS detail WHERE false"
-            )
-        for name in FINANCE_VIEWS:
-            con.execute(f"CREATE VIEW main.{name} AS " + finance_view_sql(name))
+        create_finance_views(con, ledger.path, create_ledger=False)
         yield con
     finally:
         con.close()

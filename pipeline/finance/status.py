@@ -24,6 +24,7 @@ import duckdb
 
 from pipeline.finance.ledger import Event, Ledger
 from pipeline.settings import SQL_DIR
+from pipeline.warehouse.sqlrunner import quote_identifier
 
 STATUSES = ("draft", "approved", "issued")
 FINANCE_VIEWS = ("statement_status", "credit_accruals")
@@ -111,19 +112,32 @@ def finance_view_sql(name: str) -> str:
     return (SQL_DIR / "finance" / f"{name}.sql").read_text(encoding="utf-8")
 
 
-def create_finance_views(con: duckdb.DuckDBPyConnection, ledger_path: Path) -> list[str]:
-    """Create (or re-point) the analysts' finance views in the warehouse `con` writes.
+# The ledger before its first event, for a read-only command that must not create the file.
+_EMPTY_LEDGER_SQL = (
+    "SELECT NULL::VARCHAR AS event, NULL::VARCHAR AS month, NULL::VARCHAR AS customer_id, NULL::INTEGER AS version, "
+    'NULL::VARCHAR AS statement_id, NULL::VARCHAR AS sha256, NULL::VARCHAR AS "by", NULL::TIMESTAMPTZ AS "at", '
+    "NULL::VARCHAR AS delivery, NULL::VARCHAR AS recipient, NULL::VARCHAR AS detail WHERE false"
+)
+
+
+def create_finance_views(con: duckdb.DuckDBPyConnection, ledger_path: Path, *, create_ledger: bool = True) -> list[str]:
+    """Create (or re-point) the analysts' finance views on `con`: in the warehouse a run writes, or in a
+    read-only command's scratch connection (`create_ledger=False`: a missing ledger reads as empty and is
+    not created).
 
     DuckDB cannot bind a parameter inside `CREATE VIEW`, so the ledger's absolute path is written into
-    the view as a quoted SQL string literal (the one place a value is in SQL text); nothing else is."""
+    the view as a quoted SQL string literal (the one place a value is in SQL text); view names are
+    validated identifiers."""
     ledger = Ledger(ledger_path.absolute())
-    ledger.ensure()  # read_json fails on a missing file; an empty ledger is a valid one
-    con.execute(
-        "CREATE OR REPLACE VIEW main.statement_ledger AS "
-        + finance_view_sql("statement_ledger").replace("'$ledger_path'", sql_literal(str(ledger.path)))
-    )
+    if create_ledger:
+        ledger.ensure()  # read_json fails on a missing file; an empty ledger is a valid one
+    if ledger.path.exists():
+        ledger_sql = finance_view_sql("statement_ledger").replace("'$ledger_path'", sql_literal(str(ledger.path)))
+    else:
+        ledger_sql = _EMPTY_LEDGER_SQL
+    con.execute("CREATE OR REPLACE VIEW main.statement_ledger AS " + ledger_sql)
     for name in FINANCE_VIEWS:
-        con.execute(f"CREATE OR REPLACE VIEW main.{name} AS " + finance_view_sql(name))
+        con.execute(f"CREATE OR REPLACE VIEW main.{quote_identifier(name)} AS " + finance_view_sql(name))
     return ["statement_ledger", *FINANCE_VIEWS]
 
 

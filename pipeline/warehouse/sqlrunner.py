@@ -144,7 +144,8 @@ def _columns(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> list[st
     return [r[0] for r in rows]
 
 
-def _quote_identifier(name: str) -> str:
+def quote_identifier(name: str) -> str:
+    """A snake_case identifier in double quotes; anything else is refused (identifiers never come from data)."""
     if not re.fullmatch(r"[a-z_][a-z0-9_]*", name):
         raise ModelError(f"refusing identifier {name!r}")
     return f'"{name}"'
@@ -154,7 +155,7 @@ def run_model(con: duckdb.DuckDBPyConnection, model: Model, params: Mapping[str,
     """Build one model; return the number of rows it produced for this run."""
     bound = bind(model.sql, params, model.path.name)
     # Identifiers below come from validated file names, never from data; values are always bound.
-    schema, table = _quote_identifier(model.schema), _quote_identifier(model.name)
+    schema, table = quote_identifier(model.schema), quote_identifier(model.name)
     target = f"{schema}.{table}"
     try:
         con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
@@ -163,7 +164,7 @@ def run_model(con: duckdb.DuckDBPyConnection, model: Model, params: Mapping[str,
             return con.execute(f"SELECT count(*) FROM {target}").fetchone()[0]
         if "month" not in params:
             raise ModelError(f"{model.path.name} is a mart and needs the run's $month")
-        scratch = f"{_quote_identifier('_build_' + model.name)}"
+        scratch = f"{quote_identifier('_build_' + model.name)}"
         con.execute(f"CREATE OR REPLACE TEMP TABLE {scratch} AS {model.sql}", bound)
         new_columns = [c for c, *_ in con.execute(f"DESCRIBE {scratch}").fetchall()]
         if "month" not in new_columns:
@@ -181,7 +182,7 @@ def run_model(con: duckdb.DuckDBPyConnection, model: Model, params: Mapping[str,
             types = dict((c, t) for c, t, *_ in con.execute(f"DESCRIBE {scratch}").fetchall())
             for column in new_columns:
                 if column not in existing:
-                    con.execute(f"ALTER TABLE {target} ADD COLUMN {_quote_identifier(column)} {types[column]}")
+                    con.execute(f"ALTER TABLE {target} ADD COLUMN {quote_identifier(column)} {types[column]}")
         con.execute(f"DELETE FROM {target} WHERE month = $month", {"month": params["month"]})
         con.execute(f"INSERT INTO {target} BY NAME SELECT * FROM {scratch}")
         count = con.execute(f"SELECT count(*) FROM {scratch}").fetchone()[0]
@@ -211,6 +212,7 @@ def run_models(
 
 __all__ = [
     "LAYERS",
+    "quote_identifier",
     "Model",
     "ModelError",
     "bind",
