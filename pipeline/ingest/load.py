@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 
 from pipeline.ingest.readers import InputFileError, read_csv_records, records_to_arrow
 from pipeline.ingest.sources import CSV_SOURCES, PROBES_DIR, Source
@@ -38,7 +39,11 @@ def load_source(con: duckdb.DuckDBPyConnection, data_dir: Path, source: Source) 
 def load_raw_tables(con: duckdb.DuckDBPyConnection, data_dir: Path) -> dict[str, int]:
     """Load every CSV input of the drop; return records read per file name."""
     check_drop_folder(data_dir)
-    return {source.filename: load_source(con, data_dir, source) for source in CSV_SOURCES}
+    read = {source.filename: load_source(con, data_dir, source) for source in CSV_SOURCES}
+    # every CSV file the drop has, also one without records, so the accounting lists it (0 rows read)
+    present = [s.filename for s in CSV_SOURCES if (data_dir / s.filename).is_file()]
+    replace_table_from_arrow(con, "raw.csv_input_files", pa.table({"source_file": pa.array(present, pa.string())}))
+    return read
 
 
 __all__ = ["check_drop_folder", "load_raw_tables", "load_source"]

@@ -28,10 +28,16 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from pipeline.ingest.readers import InputFileError, Record, read_csv_records, records_to_arrow
+from pipeline.ingest.readers import (
+    InputFileError,
+    Record,
+    read_csv_records,
+    records_to_arrow,
+    undecodable_text_message,
+)
 from pipeline.ingest.sources import PROBES_DIR
 from pipeline.months import RunParams
-from pipeline.warehouse.sqlrunner import load_model, run_models
+from pipeline.warehouse.sqlrunner import install_macros, load_model, run_models
 
 REQUIRED_COLUMNS = ("probed_at", "check", "region", "customer_id", "status_code", "error_code")
 OPTIONAL_COLUMNS = ("latency_ms",)
@@ -126,7 +132,9 @@ def read_jsonl_records(path: Path, display_name: str) -> Iterator[Record]:
                     else:
                         problem = f"not a JSON object (a {type(document).__name__})"
                 yield Record(line_number, values, raw, problem)
-    except (OSError, UnicodeDecodeError, EOFError, gzip.BadGzipFile) as exc:
+    except UnicodeDecodeError as exc:
+        raise ProbeFileError(undecodable_text_message(path, display_name)) from exc
+    except (OSError, EOFError, gzip.BadGzipFile) as exc:
         raise ProbeFileError(f"{display_name} cannot be read: {exc}") from exc
     missing = [name for name in REQUIRED_COLUMNS if name not in seen_keys]
     if records and missing:
@@ -187,7 +195,8 @@ def _parquet_select(paths: list[Path], columns: dict[str, str]) -> str:
 
 def _text_records(file: ProbeFile) -> Iterator[Record]:
     if file.format == "csv":
-        return read_csv_records(file.path, file.source_file, PROBE_COLUMNS, REQUIRED_COLUMNS)
+        # an empty probe file (0 bytes, also inside a .gz) is a file with no rows, like an empty JSONL file
+        return read_csv_records(file.path, file.source_file, PROBE_COLUMNS, REQUIRED_COLUMNS, empty_is_no_rows=True)
     return read_jsonl_records(file.path, file.source_file)
 
 
@@ -238,6 +247,8 @@ def install_probe_views(con: duckdb.DuckDBPyConnection, data_dir: Path) -> list[
     parquet_groups: dict[tuple[tuple[str, str], ...], list[Path]] = {}
     for file in files:
         if file.format == "parquet":
+            if file.path.stat().st_size == 0:
+                continue  # an empty file has no rows, whatever its kind (listed in probe_files all the same)
             columns = parquet_columns(file.path, file.source_file)
             parquet_groups.setdefault(tuple(columns.items()), []).append(file.path)
         else:
@@ -249,6 +260,7 @@ def install_probe_views(con: duckdb.DuckDBPyConnection, data_dir: Path) -> list[
     ]
     selects += [_parquet_select(paths, dict(schema)) for schema, paths in parquet_groups.items()]
     con.execute("CREATE OR REPLACE TEMP VIEW probe_raw_rows AS " + "\nUNION ALL\n".join(selects))
+    install_macros(con)  # the view parses timestamps with the shared macros (sla_timestamp)
     con.execute(
         "CREATE OR REPLACE TEMP VIEW probe_results AS "
         # a view, not a table: ~45 M rows at scale are parsed as they are scanned

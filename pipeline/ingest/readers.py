@@ -22,6 +22,20 @@ class InputFileError(RuntimeError):
     """A file (or a column of it) that stops the run; the message names it."""
 
 
+# A field longer than this rejects its record (no contract value comes near it; a subject is a line of
+# text). The csv module's own limit (128 KiB by default, module-wide) would instead stop the whole run,
+# so it is raised to MAX_READ_FIELD_CHARS: beyond that the file is no export of ours and reading on
+# would take unbounded memory, so it stops the run naming the line.
+MAX_FIELD_CHARS = 1_048_576
+MAX_READ_FIELD_CHARS = 64 * 1_048_576
+# The raw text kept for a record whose field is too long (rejected_rows, UI metadata, logs).
+RAW_KEPT_CHARS = 1_024
+csv.field_size_limit(max(csv.field_size_limit(), MAX_READ_FIELD_CHARS))
+
+_OTHER_SEPARATORS = (";", "\t", "|")
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
 @dataclass(frozen=True)
 class Record:
     line_number: int
@@ -30,52 +44,151 @@ class Record:
     shape_problem: str | None
 
 
+def _open_binary(path: Path) -> io.BufferedIOBase:
+    return gzip.open(path, "rb") if path.name.endswith(".gz") else open(path, "rb")
+
+
 def _open_text(path: Path) -> io.TextIOBase:
-    if path.name.endswith(".gz"):
-        return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8-sig", newline="")
-    return open(path, encoding="utf-8-sig", newline="")
+    return io.TextIOWrapper(_open_binary(path), encoding="utf-8-sig", newline="")
 
 
-def read_csv_records(path: Path, display_name: str, columns: tuple[str, ...], required: tuple[str, ...]) -> Iterator[Record]:
-    """Yield the records of a CSV file; raise InputFileError for an unreadable file or a missing column."""
+def undecodable_text_message(path: Path, display_name: str) -> str:
+    """Why a file is not UTF-8 text, naming the first bad line and byte (re-read in binary: the text
+    decoder reports positions within its buffer, not within the file)."""
+    with _open_binary(path) as binary:
+        if binary.read(2) in _UTF16_BOMS:
+            return f"{display_name} cannot be read: it is UTF-16 text (it starts with a UTF-16 byte order mark); export it as UTF-8"
+    with _open_binary(path) as binary:
+        for line_number, line in enumerate(binary, start=1):
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                return (
+                    f"{display_name} cannot be read: line {line_number} is not utf-8 text "
+                    f"(byte 0x{line[exc.start]:02x} at byte {exc.start + 1} of the line); export the file as UTF-8"
+                )
+    return f"{display_name} cannot be read: it is not utf-8 text; export the file as UTF-8"
+
+
+def _header_problem(display_name: str, header: list[str], columns: tuple[str, ...], required: tuple[str, ...]) -> str | None:
+    """Why a header cannot be read (a missing or doubled contract column), or None."""
+    missing = [name for name in required if name not in header]
+    if missing and len(header) == 1:
+        for separator in _OTHER_SEPARATORS:
+            names = [name.strip() for name in header[0].split(separator)]
+            if any(name in names for name in required):
+                shown = "tab" if separator == "\t" else repr(separator)
+                return (
+                    f"{display_name} is not comma-separated: its header is one field that {shown} separates "
+                    f"into {', '.join(names)}; export it with ',' as the separator"
+                )
+    if missing:
+        return (
+            f"{display_name} is missing required column{'s' if len(missing) > 1 else ''} "
+            f"{', '.join(repr(m) for m in missing)} "
+            f"(its header has: {', '.join(header)})"
+        )
+    for name in columns:
+        places = [i + 1 for i, heading in enumerate(header) if heading == name]
+        if len(places) > 1:
+            return (
+                f"{display_name} has column {name!r} {len(places)} times in its header (columns "
+                f"{', '.join(map(str, places))}): which one holds {name} is ambiguous"
+            )
+    return None
+
+
+def _record_problem(fields: list[str], header: list[str]) -> tuple[str | None, int | None]:
+    """The record's shape problem (NUL byte, field count, a field too long) and the long field's index."""
+    for i, field in enumerate(fields):
+        if "\x00" in field:
+            column = header[i] if i < len(header) else f"field {i + 1}"
+            return f"has a NUL byte (0x00) in {column}: the file may be damaged", None
+    if len(fields) != len(header):
+        return f"has {len(fields)} fields where the header has {len(header)}", None
+    for i, field in enumerate(fields):
+        if len(field) > MAX_FIELD_CHARS:
+            return (
+                f"has a field too long: {header[i]} is {len(field)} characters, more than the "
+                f"{MAX_FIELD_CHARS} a field may hold",
+                i,
+            )
+    return None, None
+
+
+def _kept_raw(raw: str) -> str:
+    """The raw text stored for a record: exact, except a NUL byte shows as ␀ and a huge record is cut."""
+    raw = raw.replace("\x00", "\u2400")
+    if len(raw) > RAW_KEPT_CHARS * 2:
+        return raw[:RAW_KEPT_CHARS] + f"… (cut: {len(raw)} characters in all)"
+    return raw
+
+
+def read_csv_records(
+    path: Path,
+    display_name: str,
+    columns: tuple[str, ...],
+    required: tuple[str, ...],
+    *,
+    empty_is_no_rows: bool = False,
+) -> Iterator[Record]:
+    """Yield the records of a CSV file; raise InputFileError for an unreadable file or a missing column.
+
+    `empty_is_no_rows`: a file without even a header (0 bytes) has no rows instead of stopping the run
+    (probe files: an exporter with nothing to report for a region)."""
     consumed: list[str] = []
+    lines_read = 0
 
     def tracked_lines(handle: io.TextIOBase) -> Iterator[str]:
+        nonlocal lines_read
         for line in handle:
+            lines_read += 1
             consumed.append(line)
             yield line
 
+    record_started_at = 1
     try:
         with _open_text(path) as handle:
             reader = csv.reader(tracked_lines(handle), strict=True)
             header = next(reader, None)
-            if header is None:
+            if not header:
+                if empty_is_no_rows and lines_read == 0:
+                    return
                 raise InputFileError(f"{display_name} is empty: it has no header row")
             header = [name.strip() for name in header]
-            missing = [name for name in required if name not in header]
-            if missing:
-                raise InputFileError(
-                    f"{display_name} is missing required column{'s' if len(missing) > 1 else ''} "
-                    f"{', '.join(repr(m) for m in missing)} "
-                    f"(its header has: {', '.join(header)})"
-                )
+            problem = _header_problem(display_name, header, columns, required)
+            if problem:
+                raise InputFileError(problem)
             position = {name: header.index(name) for name in columns if name in header}
             consumed.clear()
             record_number = 0
+            record_started_at = lines_read + 1
             for fields in reader:
                 raw = "".join(consumed).rstrip("\r\n")
                 consumed.clear()
+                record_started_at = lines_read + 1
                 if not fields:
                     continue  # a blank line is not a record
                 record_number += 1
-                problem = None
-                if len(fields) != len(header):
-                    problem = f"has {len(fields)} fields where the header has {len(header)}"
-                values = {name: (fields[i] if i < len(fields) else None) for name, i in position.items()}
-                yield Record(record_number, values, raw, problem)
+                problem, too_long = _record_problem(fields, header)
+                values = {
+                    name: (fields[i] if i < len(fields) and i != too_long else None) for name, i in position.items()
+                }
+                yield Record(record_number, values, raw if problem is None else _kept_raw(raw), problem)
     except InputFileError:
         raise
-    except (OSError, UnicodeDecodeError, csv.Error, EOFError, gzip.BadGzipFile) as exc:
+    except UnicodeDecodeError as exc:
+        raise InputFileError(undecodable_text_message(path, display_name)) from exc
+    except csv.Error as exc:
+        if "unexpected end of data" in str(exc):
+            message = (
+                f"{display_name} cannot be read: the quoted field that starts on line {record_started_at} "
+                "is never closed (the file ends inside it: a cut-off export or a stray quote)"
+            )
+        else:
+            message = f"{display_name} cannot be read: line {lines_read}: {exc}"
+        raise InputFileError(message) from exc
+    except (OSError, EOFError, gzip.BadGzipFile) as exc:
         raise InputFileError(f"{display_name} cannot be read: {exc}") from exc
 
 
@@ -101,4 +214,11 @@ def records_to_arrow(records: Iterator[Record], source_file: str, columns: tuple
     return pa.table(arrays)
 
 
-__all__ = ["InputFileError", "Record", "read_csv_records", "records_to_arrow"]
+__all__ = [
+    "MAX_FIELD_CHARS",
+    "InputFileError",
+    "Record",
+    "read_csv_records",
+    "records_to_arrow",
+    "undecodable_text_message",
+]

@@ -29,7 +29,8 @@ SELECT
         END,
         CASE
             WHEN sla_timestamp(ends_at) <= sla_timestamp(starts_at)
-                THEN 'window ends (' || trim(ends_at) || ') before it starts (' || trim(starts_at) || ')'
+                THEN 'window ends (' || sla_instant_as_written(ends_at) || ') before it starts ('
+                     || sla_instant_as_written(starts_at) || ')'
         END
     ) AS reject_reason
 FROM raw.incidents

@@ -26,7 +26,8 @@ SELECT
         CASE WHEN sla_text(customer_id) IS NOT NULL THEN sla_customer_id_problem('customer_id', customer_id) END,
         CASE
             WHEN sla_timestamp(ends_at) <= sla_timestamp(starts_at)
-                THEN 'window ends (' || trim(ends_at) || ') before it starts (' || trim(starts_at) || ')'
+                THEN 'window ends (' || sla_instant_as_written(ends_at) || ') before it starts ('
+                     || sla_instant_as_written(starts_at) || ')'
         END
     ) AS reject_reason
 FROM raw.maintenance

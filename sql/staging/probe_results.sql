@@ -4,7 +4,7 @@
 -- ~45 M rows, read from the files on each pass instead of being copied. Checks that need the run
 -- (in the future, unknown customer, which month) are applied by the intermediate probe_* models.
 -- Speed matters here (it runs over every row): the common 'YYYY-MM-DDTHH:MM:SSZ' shape is recognised
--- with cheap tests, every other shape goes through the full ISO 8601 pattern.
+-- with cheap tests, every other shape goes through the strict ISO 8601 parse every input shares.
 SELECT
     file_path,
     line_number,
@@ -35,11 +35,8 @@ SELECT
     NOT coalesce(status BETWEEN 200 AND 299, false) AS failed,
     CASE
         WHEN shape_problem IS NOT NULL THEN 'record ' || shape_problem
-        WHEN probed_at_text IS NULL THEN 'probed_at is empty'
-        WHEN NOT has_offset AND regexp_full_match(probed_at_text, '\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?')
-            THEN 'probed_at ''' || probed_at_text || ''' has no UTC offset, so the instant is ambiguous (write Z or ±hh:mm)'
-        WHEN NOT has_offset OR probed_ts IS NULL
-            THEN 'probed_at ''' || probed_at_text || ''' is not an ISO 8601 timestamp with offset'
+        -- the reasons every timestamp column gives (sql/macros.sql); in the future: probe_scan
+        WHEN probed_ts IS NULL THEN sla_timestamp_problem('probed_at', probed_at, NULL)
         WHEN "check" IS NULL OR "check" NOT IN ('health_live', 'chat_completions')
             THEN 'unknown check ''' || coalesce("check", '') || ''' (expected health_live or chat_completions)'
         WHEN status IS NULL
@@ -50,15 +47,18 @@ SELECT
 FROM (
     SELECT
         *,
-        CASE
-            WHEN probed_at_text IS NULL THEN false
-            -- fast path: ends in Z, so it names UTC (try_cast below must still read it); every other
-            -- shape goes through the full ISO 8601 pattern
-            WHEN ends_with(probed_at_text, 'Z') THEN true
-            ELSE regexp_full_match(
-                probed_at_text, '\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?([Zz]|[+-]\d{2}(:?\d{2})?)')
-        END AS has_offset,
-        try_cast(probed_at_text AS TIMESTAMPTZ) AS probed_ts,
+        -- fast path: 'YYYY-MM-DDTHH:MM:SS[.f…]Z' (hour below 24, 1-9 fraction digits) is cast directly
+        -- (the cast checks the digits and ranges); every other shape, and one the cast refuses (a leap
+        -- second), goes through the shared strict parse (sql/macros.sql: sla_timestamp)
+        coalesce(
+            CASE WHEN ends_with(probed_at_text, 'Z') AND substr(probed_at_text, 11, 1) = 'T'
+                      AND substr(probed_at_text, 14, 1) = ':' AND substr(probed_at_text, 17, 1) = ':'
+                      AND substr(probed_at_text, 12, 2) < '24'
+                      AND (length(probed_at_text) = 20
+                           OR (length(probed_at_text) BETWEEN 22 AND 30 AND substr(probed_at_text, 20, 1) = '.'))
+                 THEN try_cast(probed_at_text AS TIMESTAMPTZ) END,
+            sla_timestamp(probed_at_text)
+        ) AS probed_ts,
         -- R13: empty (or 0) = timeout. DuckDB's integer cast is lenient ('200.5' → 201, ' 200', '2e2'),
         -- so a status must also print back exactly as written: 1-3 digits, nothing else.
         CASE
