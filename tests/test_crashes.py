@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import csv
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -19,14 +21,24 @@ from pipeline.faults import KILL_ENV, PHASES
 from pipeline.warehouse.build import current_release
 
 MONTH = "2026-03"
+NEW_MONTH = "2026-04"  # in the drop, never published by these tests but for the unwritable-folder one
 
 
-def _cli(env: dict[str, str], kill_at: str | None = None) -> subprocess.CompletedProcess:
+def _cli(
+    env: dict[str, str], kill_at: str | None = None, month: str = MONTH, prefix: tuple[str, ...] = ()
+) -> subprocess.CompletedProcess:
     run_env = {**env, KILL_ENV: kill_at} if kill_at else env
     return subprocess.run(
-        [sys.executable, "-m", "pipeline.cli", "run", "--month", MONTH],
+        [*prefix, sys.executable, "-m", "pipeline.cli", "run", "--month", month],
         env=run_env, capture_output=True, text=True, timeout=600,
     )
+
+
+def _read_only(folder: Path) -> tuple[str, ...]:
+    """A command prefix that runs the command with `folder` on a read-only mount (EROFS — as root, file
+    modes do not stop writes), in a mount namespace of its own: nothing outside the command sees it."""
+    script = 'mount --bind -o ro "$1" "$1" && mount -o remount,ro,bind "$1" && shift && exec "$@"'
+    return ("unshare", "--mount", "--propagation", "private", "sh", "-c", script, "sh", str(folder))
 
 
 def _one_more_down_minute(drop: Path, n: int) -> None:
@@ -46,7 +58,7 @@ def _one_more_down_minute(drop: Path, n: int) -> None:
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
     root = tmp_path_factory.mktemp("crash")
-    drop = write_months_drop(root / "drop", {MONTH: 120})
+    drop = write_months_drop(root / "drop", {MONTH: 120, NEW_MONTH: 200})
     env = {
         **os.environ,
         "SLA_DATA_DIR": str(drop),
@@ -80,6 +92,57 @@ def test_a_run_killed_at_every_phase_boundary_leaves_the_month_whole_and_the_nex
         assert acme[0][2] == n + 1, phase  # the new figures were restated as version n + 1
     # Dead runs leave no release folder behind beyond the kept ones.
     assert not [p for p in warehouse.parent.glob(".sla.duckdb.releases/run-*") if not (p / "published.json").exists()]
+
+
+def _pool_run_ids(env: dict[str, str]) -> set[str]:
+    """Runs holding a slot of the warehouse pool, read from the instance as the UI's pool page does."""
+    code = (
+        "import dagster as dg\n"
+        "with dg.DagsterInstance.get() as instance:\n"
+        "    print(' '.join(sorted(instance.event_log_storage.get_concurrency_run_ids())))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    return set(done.stdout.split())
+
+
+def _run_status(env: dict[str, str], run_id: str) -> str:
+    code = (
+        "import sys, dagster as dg\n"
+        "with dg.DagsterInstance.get() as instance:\n"
+        "    print(instance.get_run_by_id(sys.argv[1]).status.value)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code, run_id], env=env, capture_output=True, text=True, check=True)
+    return done.stdout.strip()
+
+
+def test_the_daemon_cleans_up_a_dead_run_without_the_cli(world):
+    """From the UI (issue 9 part 4): the daemon `dagster dev` runs evaluates the dead-run sweeper, which
+    marks a run whose process was SIGKILLed failed and frees its pool slot; nobody runs the CLI."""
+    drop, out, env = world
+    _one_more_down_minute(drop, len(PHASES) + 1)
+    killed = _cli(env, kill_at="after_ingest")
+    assert killed.returncode == -9, killed.stderr[-2000:]
+    [dead_run] = _pool_run_ids(env)
+    assert _run_status(env, dead_run) == "STARTED"
+    daemon = subprocess.Popen(
+        [str(Path(sys.executable).with_name("dagster-daemon")), "run", "-w", "workspace.yaml"],
+        cwd=Path(__file__).resolve().parent.parent, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        text=True, start_new_session=True,
+    )
+    try:
+        started = time.monotonic()
+        deadline = started + 180
+        while time.monotonic() < deadline and _run_status(env, dead_run) == "STARTED":
+            assert daemon.poll() is None, daemon.stderr.read()[-2000:]
+            time.sleep(2)
+        assert _run_status(env, dead_run) == "FAILURE"
+        assert _pool_run_ids(env) == set()
+        print(f"swept {time.monotonic() - started:.0f} s after the daemon started")
+    finally:
+        os.killpg(daemon.pid, signal.SIGTERM)
+        daemon.wait(timeout=60)
+    assert not (out / ".sla.duckdb.releases" / f"run-{dead_run}").exists()  # its unpublished release is gone
+    assert invariant_violations(out / "sla.duckdb", out / "statements") == []
 
 
 def test_a_second_run_of_a_month_in_progress_fails_naming_the_run(world, tmp_path):
@@ -134,4 +197,21 @@ def test_a_full_disk_gives_a_clear_error_and_publishes_nothing(world):
     assert last.startswith(f"sla-report: {MONTH} failed — input_tables: cannot write "), last
     assert "File too large — nothing was published" in last
     assert (current_release(warehouse).name, published_statement_rows(warehouse)) == before
+    assert invariant_violations(warehouse, statements) == []
+
+
+def test_an_unwritable_statements_folder_gives_a_clear_error_and_publishes_nothing(world):
+    """Issue 9 part 5: SLA_STATEMENTS_DIR on a read-only file system. A new month needs its link there:
+    the run stops in its first step naming the folder, and nothing is published."""
+    _, out, env = world
+    warehouse, statements = out / "sla.duckdb", out / "statements"
+    before = (current_release(warehouse).name, published_statement_rows(warehouse), sorted(os.listdir(statements)))
+    refused = _cli(env, month=NEW_MONTH, prefix=_read_only(statements))
+    assert refused.returncode == 1, refused.stderr[-2000:]
+    last = refused.stderr.strip().splitlines()[-1]
+    assert last == (
+        f"sla-report: {NEW_MONTH} failed — input_tables: cannot write {statements}: Read-only file system — "
+        "nothing was published (free space or fix the folder's permissions, then rerun)"
+    )
+    assert (current_release(warehouse).name, published_statement_rows(warehouse), sorted(os.listdir(statements))) == before
     assert invariant_violations(warehouse, statements) == []

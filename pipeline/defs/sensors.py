@@ -1,7 +1,8 @@
-"""Automation beside the schedule: the drop sensor launches a month when its drop is complete, and the
-run-failure sensor tells people when a run of the monthly job fails.
+"""Automation beside the schedule: the drop sensor launches a month when its drop is complete, the
+run-failure sensor tells people when a run of the monthly job fails, and the dead-run sweeper marks
+failed the runs whose process is gone so that their pool slot never blocks the next run.
 
-Both are RUNNING by default; like the schedule they need the Dagster daemon (`dagster dev` runs it).
+All three are RUNNING by default; like the schedule they need the Dagster daemon (`dagster dev` runs it).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import dagster as dg
 
 from pipeline.alerts import AlertSettings, RunFailure, notify_failure
 from pipeline.defs.jobs import MONTHLY_JOB_NAME, monthly_sla_report
+from pipeline.defs.liveness import clean_up_dead_runs
 from pipeline.defs.partitions import monthly_partitions
 from pipeline.defs.resources import SlaEnvironment
 from pipeline.ingest.ready import READY_MARKER, DropNotReady, read_ready_drop
@@ -101,6 +103,35 @@ def run_failure_alert(context: dg.RunFailureSensorContext) -> None:
         log(f"run {failure.run_id} failed ({failure.step}: {failure.reason}); {channel} {line}")
 
 
-sensors = [drop_sensor, run_failure_alert]
+# The UI's runs are launched by DefaultRunLauncher, which has no worker health check: Dagster's run
+# monitoring only frees slots of runs that *ended*. The code server notices a run worker it spawned
+# dying, but not after it restarted itself (power loss, `dagster dev` stopped). This sweeper does the
+# CLI's own check from the daemon, so a dead run is cleaned up without anyone running the CLI.
+@dg.sensor(
+    name="dead_run_sweeper",
+    minimum_interval_seconds=30,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Marks failed every run still STARTING/STARTED on this host whose process (tag sla/pid) is "
+    "gone — SIGKILL, power loss — frees the sla_warehouse pool slots it held and removes its unpublished "
+    "release, so no dead run blocks the next (the CLI does the same before every run).",
+)
+def dead_run_sweeper(context: dg.SensorEvaluationContext, sla: SlaEnvironment):
+    dead = clean_up_dead_runs(context.instance, sla.settings())
+    for run in dead:
+        context.log.warning(f"cleaned up dead {run.describe()}")
+    if not dead:
+        return dg.SkipReason("no dead run: every run in progress on this host has a live process")
+    return dg.SkipReason("cleaned up dead " + "; ".join(run.describe() for run in dead))
 
-__all__ = ["drop_sensor", "run_failure_alert", "run_failure", "sensors", "LAUNCHED_BY_TAG", "MARKER_TAG"]
+
+sensors = [drop_sensor, run_failure_alert, dead_run_sweeper]
+
+__all__ = [
+    "dead_run_sweeper",
+    "drop_sensor",
+    "run_failure_alert",
+    "run_failure",
+    "sensors",
+    "LAUNCHED_BY_TAG",
+    "MARKER_TAG",
+]

@@ -223,6 +223,20 @@ class WarehouseBuild:
         os.replace(tmp, folder)
         return folder
 
+    def check_month_link_writable(self, month: str) -> None:
+        """Fail now, not after the whole build, when publication will have to make `month`'s link in
+        `SLA_STATEMENTS_DIR` and cannot (read-only file system, no permission, a file in the way):
+        raises the OSError naming that folder. A month whose link already exists needs no write there."""
+        if self.statements_root is None or (self.statements_root / month).is_symlink():
+            return
+        self.statements_root.mkdir(parents=True, exist_ok=True)
+        probe = self.statements_root / f".write-test-{self.run_id}"
+        try:
+            probe.touch()
+            probe.unlink()
+        except OSError as exc:
+            raise OSError(exc.errno, exc.strerror, str(self.statements_root)) from exc
+
     def published_statements(self, month: str) -> Path:
         """Where `month`'s statements are read once published (`SLA_STATEMENTS_DIR/YYYY-MM`)."""
         if self.statements_root is None:

@@ -71,7 +71,10 @@ def input_tables(context: dg.AssetExecutionContext, config: InputsConfig, sla: S
     except MonthBusyError as exc:
         raise dg.Failure(description=str(exc), allow_retries=False) from exc
     started = RunParams(month=month, as_of=None, run_started_at=datetime.now(UTC).replace(microsecond=0))
-    with operator_errors(), sla.build(context.run.run_id).connect() as con:
+    build = sla.build(context.run.run_id)
+    with operator_errors():
+        build.check_month_link_writable(month)  # before the work, not at publication
+    with operator_errors(), build.connect() as con:
         ingest_csv_inputs(con, settings.data_dir, started)
         as_of, as_of_source = resolve_as_of(con, started, config.as_of)
         params = RunParams(month, as_of, started.run_started_at)
