@@ -28,8 +28,9 @@ CREATE OR REPLACE TEMP MACRO sla_leap_second(text) AS
          THEN sla_leap_second_base(text) + INTERVAL 999999 MICROSECONDS END;
 
 CREATE OR REPLACE TEMP MACRO sla_timestamp(value) AS
-    CASE WHEN sla_timestamp_shape(trim(value))
-         THEN coalesce(try_cast(upper(trim(value)) AS TIMESTAMPTZ), sla_leap_second(trim(value))) END;
+    CASE WHEN NOT sla_timestamp_shape(trim(value)) THEN NULL
+         WHEN try_cast(upper(trim(value)) AS TIMESTAMPTZ) IS NOT NULL THEN try_cast(upper(trim(value)) AS TIMESTAMPTZ)
+         ELSE sla_leap_second(trim(value)) END;
 
 CREATE OR REPLACE TEMP MACRO sla_timestamp_problem(column_name, value, run_started_at) AS
     CASE

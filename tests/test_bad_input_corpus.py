@@ -30,7 +30,7 @@ import pytest
 from fixtures.publication import invariant_violations
 from fixtures.published import run_month_job
 
-from pipeline.ingest.readers import MAX_FIELD_CHARS, InputFileError
+from pipeline.ingest.readers import MAX_FIELD_CHARS, MAX_READ_FIELD_CHARS, InputFileError
 from pipeline.month import ingest_month
 from pipeline.warehouse import connect, connection
 from pipeline.warehouse.build import current_release
@@ -118,6 +118,7 @@ class Ingested:
     tickets: dict[str, tuple[datetime, str]]
     contracts: dict[str, tuple[Decimal, str]]
     windows: dict[str, tuple[datetime, datetime]]
+    probes: dict[tuple[str, int], tuple[datetime, datetime]]  # shared probe rows of the month: (instant, minute)
 
 
 def ingest(root: Path, files: dict[str, str | bytes]) -> Ingested:
@@ -141,6 +142,8 @@ def ingest(root: Path, files: dict[str, str | bytes]) -> Ingested:
             "SELECT contract_id, monthly_fee, currency FROM intermediate.valid_contracts").fetchall()}
         windows = {m: (s, e) for m, s, e in con.execute(
             "SELECT maintenance_id, starts_at, ends_at FROM intermediate.valid_maintenance").fetchall()}
+        probes = {(f, n): (at, minute) for f, n, at, minute in con.execute(
+            "SELECT source_file, line_number, probed_at, minute FROM intermediate.probe_judged_results").fetchall()}
     finally:
         con.close()
     return Ingested(
@@ -151,6 +154,7 @@ def ingest(root: Path, files: dict[str, str | bytes]) -> Ingested:
         tickets=tickets,
         contracts=contracts,
         windows=windows,
+        probes=probes,
     )
 
 
@@ -390,6 +394,13 @@ def test_a_file_that_cannot_be_read_stops_the_run_naming_it(tmp_path, case):
     assert stop_message(tmp_path, {**BASE, **spoiled}) == message
 
 
+def test_a_field_beyond_what_is_read_stops_the_run_and_memory_stays_bounded(tmp_path):
+    # Past MAX_READ_FIELD_CHARS the reader stops instead of holding ever more of the file in memory.
+    big = "T9,acme,email,S2,2026-10-05T09:00:00Z," + "y" * (MAX_READ_FIELD_CHARS + 1) + "\n"
+    message = stop_message(tmp_path, {**BASE, "tickets.csv": BASE["tickets.csv"] + big})
+    assert message == f"tickets.csv cannot be read: line 6: field larger than field limit ({MAX_READ_FIELD_CHARS})"
+
+
 # --- timestamps ----------------------------------------------------------------------------------
 
 
@@ -458,6 +469,10 @@ PROBE_STAMPS = {
     "probe-minus-00-00": Stamp("2026-10-05T09:03:00-00:00", utc(2026, 10, 5, 9, 3)),
     "probe-fraction-without-digits": Stamp("2026-10-05T09:00:00.Z", reason=(
         "probed_at '2026-10-05T09:00:00.Z' is not an ISO 8601 timestamp with offset")),
+    "probe-single-digit-hour": Stamp("2026-10-05T9:00:00Z", reason=(
+        "probed_at '2026-10-05T9:00:00Z' is not an ISO 8601 timestamp with offset")),  # DuckDB's cast reads it
+    "probe-parquet-style-plus-00": Stamp("2026-10-05 09:04:00.5+00", utc(2026, 10, 5, 9, 4, 0, 500000)),
+    "probe-spaces-around": Stamp(" 2026-10-05T09:05:00Z ", utc(2026, 10, 5, 9, 5)),
 }
 PROBE_FILES = {name: f"probes/ts-{n:02d}.csv" for n, name in enumerate(PROBE_STAMPS, start=1)}
 
@@ -535,8 +550,10 @@ def test_ticket_timestamps_account_for_every_row(stamps):
 def test_probe_timestamps(stamps, name):
     case, file = PROBE_STAMPS[name], PROBE_FILES[name]
     if case.reason is None:
-        # read as that instant: the row is of October (a rounding into November would make it "other month")
+        # read as that instant, in its minute: the row is of October (rounded into November it would be
+        # "other month")
         assert stamps.accounting[file] == (1, 1, 0, 0, 0)
+        assert stamps.probes[(file, 1)] == (case.instant, case.instant.replace(second=0, microsecond=0))
     else:
         assert stamps.accounting[file] == (1, 0, 0, 1, 0)
         assert stamps.rejected[(file, 1)] == case.reason

@@ -216,6 +216,7 @@ def records_to_arrow(records: Iterator[Record], source_file: str, columns: tuple
 
 __all__ = [
     "MAX_FIELD_CHARS",
+    "MAX_READ_FIELD_CHARS",
     "InputFileError",
     "Record",
     "read_csv_records",

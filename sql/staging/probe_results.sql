@@ -47,18 +47,20 @@ SELECT
 FROM (
     SELECT
         *,
-        -- fast path: 'YYYY-MM-DDTHH:MM:SS[.f…]Z' (hour below 24, 1-9 fraction digits) is cast directly
-        -- (the cast checks the digits and ranges); every other shape, and one the cast refuses (a leap
-        -- second), goes through the shared strict parse (sql/macros.sql: sla_timestamp)
-        coalesce(
-            CASE WHEN ends_with(probed_at_text, 'Z') AND substr(probed_at_text, 11, 1) = 'T'
-                      AND substr(probed_at_text, 14, 1) = ':' AND substr(probed_at_text, 17, 1) = ':'
-                      AND substr(probed_at_text, 12, 2) < '24'
-                      AND (length(probed_at_text) = 20
-                           OR (length(probed_at_text) BETWEEN 22 AND 30 AND substr(probed_at_text, 20, 1) = '.'))
-                 THEN try_cast(probed_at_text AS TIMESTAMPTZ) END,
-            sla_timestamp(probed_at_text)
-        ) AS probed_ts,
+        -- fast path (a CASE, which DuckDB evaluates lazily; coalesce is not): a text of the length of
+        -- 'YYYY-MM-DDTHH:MM:SS[.f…]' ending in Z or +00 (Parquet timestamps print as +00) is cast directly, unless it holds one of the shapes the cast
+        -- misreads (hour 24 as the next day, a bare '.' before the offset, a year past 9999); those,
+        -- every other shape and whatever the cast refuses (a leap second) go through the strict parse
+        -- every input shares (sql/macros.sql: sla_timestamp)
+        CASE
+            WHEN ((ends_with(probed_at_text, 'Z') AND length(probed_at_text) IN (20, 22, 23, 24, 25, 26, 27, 28, 29, 30))
+                  OR (ends_with(probed_at_text, '+00') AND length(probed_at_text) IN (22, 24, 25, 26, 27, 28, 29, 30, 31, 32)))
+                 AND NOT contains(probed_at_text, 'T24:') AND NOT contains(probed_at_text, ' 24:')
+                 AND NOT contains(probed_at_text, '.Z') AND NOT contains(probed_at_text, '.+')
+                 AND try_cast(probed_at_text AS TIMESTAMPTZ) < TIMESTAMPTZ '10000-01-01 00:00:00+00'
+                THEN try_cast(probed_at_text AS TIMESTAMPTZ)
+            ELSE sla_timestamp(probed_at_text)
+        END AS probed_ts,
         -- R13: empty (or 0) = timeout. DuckDB's integer cast is lenient ('200.5' → 201, ' 200', '2e2'),
         -- so a status must also print back exactly as written: 1-3 digits, nothing else.
         CASE
