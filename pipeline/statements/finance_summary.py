@@ -154,6 +154,16 @@ def write_summary(folder: Path, summary: MonthSummary, renderer: Renderer) -> tu
     return csv_path, pdf_path
 
 
+def summary_unchanged(folder: Path, summary: MonthSummary) -> bool:
+    """Whether the summary files in `folder` already say what `summary` would, as-of aside: both exist
+    and `statements.csv` has the same lines byte for byte. (The caller also checks that no statement was
+    rendered and the chronic flags are the same — the rest of the PDF is those lines' figures.)"""
+    csv_path, pdf_path = folder / SUMMARY_CSV, folder / SUMMARY_PDF
+    if not (csv_path.is_file() and pdf_path.is_file()):
+        return False
+    return csv_path.read_bytes() == summary_csv(summary).encode("utf-8")
+
+
 def month_summary(
     month: str,
     month_label: str,
@@ -173,6 +183,7 @@ __all__ = [
     "downtime_totals",
     "summary_csv",
     "write_summary",
+    "summary_unchanged",
     "month_summary",
     "CSV_COLUMNS",
 ]

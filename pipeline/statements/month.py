@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -25,12 +25,13 @@ from pipeline.months import parse_month
 from pipeline.statements import figures, files
 from pipeline.statements.builder import build_views
 from pipeline.statements.document import statement_document, statement_id
-from pipeline.statements.finance_summary import SummaryLine, month_summary, write_summary
-from pipeline.statements.parallel import render_views
+from pipeline.statements.finance_summary import SummaryLine, month_summary, summary_unchanged, write_summary
+from pipeline.statements.parallel import Rendered, render_views
 from pipeline.statements.queries import fetch_rows
 from pipeline.statements.render import Renderer
 from pipeline.statements.restatement import describe_changes, figures_digest
 from pipeline.statements.viewmodel import CreditTerms, Restatement, StatementError, StatementView
+from pipeline.warehouse.connection import connection
 
 LOG = logging.getLogger(__name__)
 
@@ -91,6 +92,7 @@ class StatementRecord:
     restatement_reason: str | None = None
     produced_at: datetime | None = None
     status: str = NEW
+    rendered: bool = False  # rendered by this run (new or restated), not kept or adopted
 
 
 def ensure_statements_table(con: duckdb.DuckDBPyConnection) -> None:
@@ -158,32 +160,61 @@ def _document_of(pdf: Path) -> dict | None:
         return None
 
 
-def render_month(
+@dataclass
+class MonthPlan:
+    """What a run will do with a month's statements, decided from figures before anything is rendered.
+
+    `jobs` are the statements to render (view, temporary target beside its final name): new ones and
+    restated ones only — a statement whose figures equal the current version's is kept as it is, so
+    unchanged inputs render nothing. `outcome` holds every customer's record as it will be (sha256 of
+    the rendered ones filled in by `finish_month`), `archive_moves` the current files a restatement
+    moves aside as `<customer>.v<N>.pdf`. Picklable: the Dagster fan-out passes it between steps."""
+
+    month: str
+    folder: Path
+    published_folder: Path
+    as_of: datetime
+    final_views: list[StatementView]
+    outcome: dict[str, StatementRecord]
+    jobs: list[tuple[StatementView, Path]]
+    archive_moves: list[tuple[Path, Path]]
+
+    def shards(self, count: int) -> list[list[tuple[StatementView, Path]]]:
+        """The render jobs dealt round-robin into at most `count` non-empty shards (none when nothing
+        is to be rendered); the same plan always gives the same shards."""
+        count = max(1, min(count, len(self.jobs)))
+        dealt: list[list[tuple[StatementView, Path]]] = [[] for _ in range(count)]
+        for index, job in enumerate(self.jobs):
+            dealt[index % count].append(job)
+        return [shard for shard in dealt if shard]
+
+
+@dataclass(frozen=True)
+class MonthOutcome:
+    """What `finish_month` recorded: the current record of every customer, and whether the finance
+    summary (`statements.csv`, `_summary.pdf`) was written again or kept byte for byte."""
+
+    records: list[StatementRecord]
+    summary_written: bool
+
+    @property
+    def rendered(self) -> list[str]:
+        return [r.customer_id for r in self.records if r.rendered]
+
+
+def plan_month(
     con: duckdb.DuckDBPyConnection,
     month: str,
     statements_dir: Path,
     *,
     as_of: datetime,
     input_fingerprints: Mapping[str, str] | None = None,
-    workers: int | None = None,
-    progress: Callable[[int, int], None] | None = None,
     credit_scheme: Any | None = None,
     published_dir: Path | None = None,
     produced_at: datetime | None = None,
-) -> list[StatementRecord]:
-    """Write every enterprise statement of `month` into `statements_dir/YYYY-MM/`; return the current records.
-
-    A statement whose figures (statement.json without as-of and run metadata) equal the current
-    version's is kept byte for byte (status `unchanged`); a changed one becomes a new version that says
-    what it supersedes and what changed, the old file kept as `<customer>.v<N>.pdf` (`restated`).
-
-    `statements_dir` is where files are written (the run's release folder); `published_dir` is where
-    they are read once published, which is what the `statements` table records (default: the same).
-    `as_of` (timezone-aware) is printed and dates the files; `produced_at` (default now) is when this
-    run made its versions. `input_fingerprints` maps customer id → sha256 of its input rows (computed
-    here when absent). `workers` None = one process per core. `progress(done, total)` is called as
-    statements finish. `credit_scheme` (`pipeline.policy.CreditScheme`) is printed when given.
-    """
+) -> MonthPlan:
+    """Compare every statement's figures with its current version and decide what to render (nothing
+    is rendered or moved here; see `render_month` for the arguments)."""
     if as_of.tzinfo is None:
         raise StatementError("as_of must be timezone-aware (an instant, not a wall-clock time)")
     produced_at = (produced_at or datetime.now(UTC)).replace(microsecond=0)
@@ -259,7 +290,7 @@ def render_month(
                 view.customer_id, month, version, True, version - 1 or None,
                 str(files.statement_path(published_folder, view.customer_id)), "",
                 view.credit.credit_amount, view.credit.currency, view.statement_id,
-                view.input_fingerprint, view.as_of, digest, produced_at=produced_at, status=NEW,
+                view.input_fingerprint, view.as_of, digest, produced_at=produced_at, status=NEW, rendered=True,
             )
         else:
             old_version, old_id, old_produced = previous
@@ -276,15 +307,51 @@ def render_month(
                 str(files.statement_path(published_folder, view.customer_id)), "",
                 view.credit.credit_amount, view.credit.currency, final.statement_id,
                 view.input_fingerprint, view.as_of, digest, old_id, changes, produced_at, status=RESTATED,
+                rendered=True,
             )
             if on_disk is not None:
                 archive_moves.append((current_file, files.statement_path(folder, view.customer_id, old_version)))
         final_views.append(final)
         to_render.append((final, files.temporary_path(current_file)))
 
+    return MonthPlan(month, folder, published_folder, as_of, final_views, outcome, to_render, archive_moves)
+
+
+def render_shard(
+    jobs: Sequence[tuple[StatementView, Path]],
+    *,
+    workers: int | None = 1,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[Rendered]:
+    """Render one shard of a plan's jobs to their temporary targets (no database, no final names):
+    what a fan-out step runs. `workers` 1 renders in this process; None uses one process per core."""
+    return render_views(jobs, workers=workers, progress=progress)
+
+
+def finish_month(
+    con: duckdb.DuckDBPyConnection,
+    plan: MonthPlan,
+    rendered: Iterable[Rendered],
+    *,
+    previous_chronic: Mapping[str, str] | None = None,
+) -> MonthOutcome:
+    """Put the rendered statements in place, record every version, write the finance summary.
+
+    `rendered` must cover exactly the plan's jobs (a missing or foreign statement is refused before
+    anything moves). The summary is kept byte for byte when nothing was rendered, its
+    `statements.csv` lines are the same, and the month's chronic-breach flags equal
+    `previous_chronic` (what the summary in the folder printed; None = unknown, write it again)."""
+    month, folder, published_folder = plan.month, plan.folder, plan.published_folder
+    outcome = dict(plan.outcome)
+    by_customer = {r.customer_id: r for r in rendered}
+    expected = {view.customer_id for view, _ in plan.jobs}
+    if set(by_customer) != expected:
+        raise StatementError(
+            f"statements {month}: the render steps returned {sorted(by_customer)} but the plan renders "
+            f"{sorted(expected)}; nothing was recorded"
+        )
     try:
-        rendered = {r.customer_id: r for r in render_views(to_render, workers=workers, progress=progress)}
-        for current_file, archive in archive_moves:
+        for current_file, archive in plan.archive_moves:
             if archive.exists() and files.file_sha256(archive) != files.file_sha256(current_file):
                 raise StatementError(
                     f"{archive} already exists with other content than {current_file}; "
@@ -292,8 +359,8 @@ def render_month(
                 )
             os.replace(current_file, archive)
         new_rows: list[StatementRecord] = []
-        for view, _ in to_render:
-            result = rendered[view.customer_id]
+        for view, _ in plan.jobs:
+            result = by_customer[view.customer_id]
             os.replace(result.path, files.statement_path(folder, view.customer_id))
             kill_point("mid_render")  # one statement in place in the release, the others not yet
             record = replace(outcome[view.customer_id], sha256=result.sha256)
@@ -302,7 +369,7 @@ def render_month(
         for record in outcome.values():
             if record.status == NEW and record.sha256 and record not in new_rows:
                 new_rows.append(record)  # an adopted old-layout file
-        for current_file, archive in archive_moves:
+        for current_file, archive in plan.archive_moves:
             rows = con.execute(
                 "SELECT count(*) FROM main.statements WHERE month = $month AND customer_id = $customer_id",
                 {"month": month, "customer_id": archive.name.split(".v")[0]},
@@ -330,29 +397,101 @@ def render_month(
         lines = [
             SummaryLine(view, files.statement_path(folder, view.customer_id).name, outcome[view.customer_id].sha256,
                         outcome[view.customer_id].version)
-            for view in final_views
+            for view in plan.final_views
         ]
         label = figures.month_label(parse_month(month)[0])
         chronic = {r["customer_id"]: r["reason"] for r in fetch_rows(con, "chronic", {"month": month})}
-        write_summary(folder, month_summary(month, label, as_of, lines, chronic), Renderer())
+        summary = month_summary(month, label, plan.as_of, lines, chronic)
+        keep = not plan.jobs and previous_chronic is not None and dict(previous_chronic) == summary.chronic
+        summary_written = not (keep and summary_unchanged(folder, summary))
+        if summary_written:
+            write_summary(folder, summary, Renderer())
     finally:
-        for _, tmp in to_render:
+        for _, tmp in plan.jobs:
             tmp.unlink(missing_ok=True)
-    current = [outcome[view.customer_id] for view in final_views]
+    current = [outcome[view.customer_id] for view in plan.final_views]
     LOG.info(
-        "statements %s: %d current (%d new, %d restated, %d unchanged) in %s",
+        "statements %s: %d current (%d rendered; %d new, %d restated, %d unchanged), summary %s, in %s",
         month,
         len(current),
+        sum(r.rendered for r in current),
         sum(r.status == NEW for r in current),
         sum(r.status == RESTATED for r in current),
         sum(r.status == UNCHANGED for r in current),
+        "written" if summary_written else "kept",
         folder,
     )
-    return current
+    return MonthOutcome(current, summary_written)
+
+
+def chronic_flags(warehouse: Path | None, month: str) -> dict[str, str] | None:
+    """The month's chronic-breach flags (customer → reason) as `warehouse` holds them — the published
+    warehouse a run started from, i.e. what the summary in its release printed; None when unknown."""
+    if warehouse is None:
+        return None
+    try:
+        with connection(warehouse, read_only=True) as con:
+            return {r["customer_id"]: r["reason"] for r in fetch_rows(con, "chronic", {"month": month})}
+    except duckdb.Error:  # a warehouse from before chronic_breaches: unknown, so the summary is rewritten
+        return None
+
+
+def render_month(
+    con: duckdb.DuckDBPyConnection,
+    month: str,
+    statements_dir: Path,
+    *,
+    as_of: datetime,
+    input_fingerprints: Mapping[str, str] | None = None,
+    workers: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    credit_scheme: Any | None = None,
+    published_dir: Path | None = None,
+    produced_at: datetime | None = None,
+    previous_chronic: Mapping[str, str] | None = None,
+) -> list[StatementRecord]:
+    """Write every enterprise statement of `month` into `statements_dir/YYYY-MM/`; return the current records.
+
+    Figures are compared before anything is rendered (`plan_month`): a statement whose figures
+    (statement.json without as-of and run metadata) equal the current version's is not rendered and
+    its file is kept byte for byte (status `unchanged`); a changed one is rendered as a new version that
+    says what it supersedes and what changed, the old file kept as `<customer>.v<N>.pdf` (`restated`).
+
+    `statements_dir` is where files are written (the run's release folder); `published_dir` is where
+    they are read once published, which is what the `statements` table records (default: the same).
+    `as_of` (timezone-aware) is printed and dates the files; `produced_at` (default now) is when this
+    run made its versions. `input_fingerprints` maps customer id → sha256 of its input rows (computed
+    here when absent). `workers` None = one process per core. `progress(done, total)` is called as
+    statements finish. `credit_scheme` (`pipeline.policy.CreditScheme`) is printed when given.
+    `previous_chronic`: see `finish_month`.
+    """
+    plan = plan_month(
+        con,
+        month,
+        statements_dir,
+        as_of=as_of,
+        input_fingerprints=input_fingerprints,
+        credit_scheme=credit_scheme,
+        published_dir=published_dir,
+        produced_at=produced_at,
+    )
+    try:
+        rendered = render_shard(plan.jobs, workers=workers, progress=progress)
+    except BaseException:
+        for _, tmp in plan.jobs:
+            tmp.unlink(missing_ok=True)
+        raise
+    return finish_month(con, plan, rendered, previous_chronic=previous_chronic).records
 
 
 __all__ = [
     "render_month",
+    "chronic_flags",
+    "plan_month",
+    "render_shard",
+    "finish_month",
+    "MonthPlan",
+    "MonthOutcome",
     "StatementRecord",
     "ensure_statements_table",
     "STATEMENTS_TABLE_COLUMNS",

@@ -181,6 +181,21 @@ class WarehouseBuild:
             os.replace(tmp, self.path)
         return self.path
 
+    def base_warehouse(self) -> Path | None:
+        """The published warehouse this run's copy was made from (None before `ensure`, or when the run
+        started from nothing): what the month looked like before this run."""
+        try:
+            base = json.loads(self._base_file.read_text())
+        except (FileNotFoundError, ValueError):
+            return None
+        if base.get("release"):
+            path = releases_dir(self.published) / base["release"] / self.published.name
+        elif base.get("legacy"):
+            path = self.published
+        else:
+            return None
+        return path if path.is_file() else None
+
     def readable_path(self) -> Path:
         """What a reader of this run should open: the build while it exists, else the published file
         (for a check launched on its own from the UI)."""

@@ -14,7 +14,15 @@ from pipeline.defs.partitions import monthly_partitions
 from pipeline.defs.resources import SlaEnvironment
 from pipeline.finance.credit_notes import CREDIT_NOTES_CSV
 from pipeline.statements import files
-from pipeline.statements.month import NEW, RESTATED, UNCHANGED, render_month
+from pipeline.statements.month import (
+    NEW,
+    RESTATED,
+    UNCHANGED,
+    chronic_flags,
+    finish_month,
+    plan_month,
+    render_shard,
+)
 from pipeline.statements.queries import statement_inputs
 
 # Every mart the statement queries of `sql/statements/` read, as the runner sees their references.
@@ -58,17 +66,22 @@ def statements(context: dg.AssetExecutionContext, sla: SlaEnvironment) -> dg.Mat
 
     try:
         with month_step(context, sla) as step:
-            staged = sla.build(context.run.run_id).staged_statements(month)
-            records = render_month(
+            build = sla.build(context.run.run_id)
+            staged = build.staged_statements(month)
+            plan = plan_month(
                 step.con,
                 month,
                 staged.parent,
                 as_of=step.params.as_of,
-                progress=progress,
                 credit_scheme=step.policy.credits,
                 published_dir=settings.statements_dir,
                 produced_at=step.params.run_started_at,
             )
+            rendered = render_shard(plan.jobs, workers=None, progress=progress)
+            outcome = finish_month(
+                step.con, plan, rendered, previous_chronic=chronic_flags(build.base_warehouse(), month)
+            )
+            records = outcome.records
             story = month_story(step.con, month, settings.statements_dir)
             story |= mart_metadata(step.con, "statements", month)  # every version of every statement
     finally:
@@ -76,12 +89,17 @@ def statements(context: dg.AssetExecutionContext, sla: SlaEnvironment) -> dg.Mat
             bar.close()
     by_status = {status: [r.customer_id for r in records if r.status == status] for status in (NEW, RESTATED, UNCHANGED)}
     context.log.info(
-        f"statements {month}: {len(by_status[NEW])} new, {len(by_status[RESTATED])} restated, "
-        f"{len(by_status[UNCHANGED])} unchanged (kept byte for byte)"
+        f"statements {month}: {len(outcome.rendered)} rendered, {len(by_status[NEW])} new, "
+        f"{len(by_status[RESTATED])} restated, {len(by_status[UNCHANGED])} unchanged (kept byte for byte); "
+        f"finance summary {'written' if outcome.summary_written else 'kept'}"
     )
     return dg.MaterializeResult(
         metadata={
             "statements": len(records),
+            # figures are compared first: only new and restated statements are rendered
+            "statements_rendered": len(outcome.rendered),
+            "rendered_customers": dg.MetadataValue.json(sorted(outcome.rendered)),
+            "summary_written": outcome.summary_written,
             **{f"statements_{status}": len(ids) for status, ids in by_status.items()},
             "restated": dg.MetadataValue.json(
                 {r.customer_id: r.restatement_reason for r in records if r.status == RESTATED}
