@@ -251,6 +251,10 @@ def shapes(tmp_path_factory) -> Ingested:
     files["probes/empty.csv.gz"] = b""  # gzipped nothing
     files["probes/empty.parquet"] = b""
     files["probes/header-only.csv"] = PROBE_HEADER
+    files["probes/nul.jsonl"] = (
+        '{"probed_at":"2026-10-05T09:02:00Z","check":"health_live","region":"ap","status_code":200,'
+        '"customer_id":null,"error_code":null}\n{"probed_at":"2026-10-05T09:03:00Z","che\x00\x00\n'
+    )
     files["probes/reordered.csv"] = (  # another column order, optional latency_ms absent
         "customer_id,status_code,error_code,region,check,probed_at\n,200,,us-east,health_live,2026-10-05T09:01:00Z\n"
     )
@@ -280,6 +284,9 @@ SHAPE_CASES = {
     "empty-probe-gzip": Kept("probes/empty.csv.gz", (0, 0, 0, 0, 0), {}),
     "empty-probe-parquet": Kept("probes/empty.parquet", (0, 0, 0, 0, 0), {}),
     "header-only-probe-csv": Kept("probes/header-only.csv", (0, 0, 0, 0, 0), {}),
+    "nul-bytes-in-a-jsonl-probe-file": Kept("probes/nul.jsonl", (2, 1, 0, 1, 0), {
+        2: "record has a NUL byte (0x00): the file may be damaged",
+    }),
     "probe-columns-reordered-optional-absent": Kept("probes/reordered.csv", (1, 1, 0, 0, 0), {}),
 }
 
@@ -316,6 +323,7 @@ def test_raw_text_of_broken_records_is_kept_printable_and_bounded(shapes):
     assert big.endswith(f"… (cut: {len('p4,T5,a,acme,email,S2,2026-10-08T10:00:00Z,') + TEN_MB + len(',b')} characters in all)")
     assert shapes.raw[("tickets.csv", 6)] == "p6,T7,a,acme,em"
     assert shapes.raw[("incidents.csv", 2)] == "\u2400" * 64
+    assert shapes.raw[("probes/nul.jsonl", 2)] == '{"probed_at":"2026-10-05T09:03:00Z","che\u2400\u2400'
 
 
 # --- files that stop the run ---------------------------------------------------------------------

@@ -121,6 +121,11 @@ def read_jsonl_records(path: Path, display_name: str) -> Iterator[Record]:
                 records += 1
                 problem = None
                 values: dict[str, str | None] = {}
+                if "\x00" in raw:  # like ingestion's CSV reader: a damaged file; raw shown printable
+                    raw = raw.replace("\x00", "\u2400")
+                    problem = "has a NUL byte (0x00): the file may be damaged"
+                    yield Record(line_number, values, raw, problem)
+                    continue
                 try:
                     document = json.loads(raw)
                 except json.JSONDecodeError as exc:
