@@ -98,14 +98,18 @@ def _header_problem(display_name: str, header: list[str], columns: tuple[str, ..
     return None
 
 
-def _record_problem(fields: list[str], header: list[str]) -> tuple[str | None, int | None]:
-    """The record's shape problem (NUL byte, field count, a field too long) and the long field's index."""
-    for i, field in enumerate(fields):
-        if "\x00" in field:
-            column = header[i] if i < len(header) else f"field {i + 1}"
-            return f"has a NUL byte (0x00) in {column}: the file may be damaged", None
+def _record_problem(fields: list[str], header: list[str], raw: str) -> tuple[str | None, int | None]:
+    """The record's shape problem (NUL byte, field count, a field too long) and the long field's index.
+    The fields are looked at only when the raw text shows a problem (probe files have millions of rows)."""
+    if "\x00" in raw:
+        for i, field in enumerate(fields):
+            if "\x00" in field:
+                column = header[i] if i < len(header) else f"field {i + 1}"
+                return f"has a NUL byte (0x00) in {column}: the file may be damaged", None
     if len(fields) != len(header):
         return f"has {len(fields)} fields where the header has {len(header)}", None
+    if len(raw) <= MAX_FIELD_CHARS:
+        return None, None
     for i, field in enumerate(fields):
         if len(field) > MAX_FIELD_CHARS:
             return (
@@ -170,7 +174,7 @@ def read_csv_records(
                 if not fields:
                     continue  # a blank line is not a record
                 record_number += 1
-                problem, too_long = _record_problem(fields, header)
+                problem, too_long = _record_problem(fields, header, raw)
                 values = {
                     name: (fields[i] if i < len(fields) and i != too_long else None) for name, i in position.items()
                 }
