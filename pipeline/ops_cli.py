@@ -25,6 +25,7 @@ import duckdb
 from pipeline.money import format_pct_truncated, money_string
 from pipeline.months import MonthError, parse_month
 from pipeline.settings import Settings
+from pipeline.spreadsheet import spreadsheet_table
 from pipeline.warehouse import connect
 
 COMMANDS = ("status", "check", "statements", "explain", "export")
@@ -726,7 +727,7 @@ def export(settings: Settings, month: str, fmt: str, out_dir: Path, out) -> int:
                 ]
                 pq.write_table(data.cast(pa.schema(fields)), tmp)
             else:
-                pa_csv.write_csv(data, tmp)
+                pa_csv.write_csv(spreadsheet_table(data), tmp)  # no cell runs as a formula
             os.replace(tmp, target)
             written.append((target.name, data.num_rows))
     print(f"exported {month} from {settings.warehouse} to {out_dir}", file=out)

@@ -11,8 +11,6 @@ ledger the settings name now: the same SQL as the warehouse views, never a write
 from __future__ import annotations
 
 import contextlib
-import csv
-import io
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,6 +20,7 @@ from pipeline.finance.ledger import Ledger
 from pipeline.finance.status import create_finance_views, sql_literal
 from pipeline.money import minor_unit, money_string, round_half_up
 from pipeline.settings import Settings
+from pipeline.spreadsheet import csv_document
 from pipeline.statements.files import atomic_write
 from pipeline.warehouse.connection import connect
 
@@ -71,12 +70,9 @@ def write_accruals_csv(settings: Settings) -> Path | None:
     """Rewrite `credit_accruals.csv`; None when nothing is published yet."""
     if not settings.warehouse.exists():
         return None
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=ACCRUAL_COLUMNS, lineterminator="\r\n")
-    writer.writeheader()
-    writer.writerows(accrual_rows(settings))
+    text = csv_document(ACCRUAL_COLUMNS, ([row[c] for c in ACCRUAL_COLUMNS] for row in accrual_rows(settings)))
     target = settings.statements_dir / ACCRUALS_CSV
-    atomic_write(target, out.getvalue().encode("utf-8"))
+    atomic_write(target, text.encode("utf-8"))
     return target
 
 

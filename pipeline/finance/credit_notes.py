@@ -10,15 +10,13 @@ from the recomputable marts: a credit note is a fact of what was sent, not of wh
 - `credit_note_id` is derived from the statement version (statement id, version, PDF sha256): the same
   version always gives the same id, the idempotency key a billing system needs; a void's id is derived
   from the note it voids.
-- Text that a spreadsheet would run as a formula (leading `=`, `+`, `-`, `@`, tab, CR) gets a leading
-  `'` in the CSV. JSON Lines output (`--out FILE.jsonl`) carries the same fields unchanged.
+- Text that a spreadsheet would run as a formula (leading `=`, `+`, `-`, `@`, tab, CR, LF) gets a
+  leading `'` in the CSV (`pipeline/spreadsheet.py`, the rule of every CSV the project writes). JSON Lines output (`--out FILE.jsonl`) carries the same fields unchanged.
 """
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 from dataclasses import dataclass
 from decimal import Decimal
@@ -30,6 +28,7 @@ from pipeline.finance.ledger import Event, Ledger
 from pipeline.money import to_minor_units
 from pipeline.months import MonthError, parse_month
 from pipeline.settings import Settings
+from pipeline.spreadsheet import csv_document
 from pipeline.statements.files import atomic_write
 
 CREDIT_NOTES_CSV = "credit_notes.csv"
@@ -155,20 +154,10 @@ def live_totals(notes: list[CreditNote]) -> dict[str, int]:
     return totals
 
 
-def _csv_safe(value: object) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def render(notes: list[CreditNote], jsonl: bool) -> bytes:
     if jsonl:
         return "".join(json.dumps(n.as_dict(), ensure_ascii=False) + "\n" for n in notes).encode("utf-8")
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
-    for note in notes:
-        writer.writerow([_csv_safe(v) for v in note.as_dict().values()])
-    return out.getvalue().encode("utf-8")
+    return csv_document(COLUMNS, (list(n.as_dict().values()) for n in notes)).encode("utf-8")
 
 
 def month_credit_notes(settings: Settings, month: str) -> list[CreditNote]:

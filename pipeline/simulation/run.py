@@ -9,8 +9,6 @@ and its rows are copied into the scratch connection; statements and the ledger a
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -20,6 +18,7 @@ from pipeline.month import build_month
 from pipeline.months import month_range
 from pipeline.policy import load_policy
 from pipeline.settings import SQL_DIR
+from pipeline.spreadsheet import csv_document
 from pipeline.statements import figures
 from pipeline.statements.files import atomic_write
 from pipeline.statements.render import Renderer, render_template
@@ -123,16 +122,14 @@ def _text(value: Any) -> str:
 
 def simulation_csv(rows: list[dict[str, Any]]) -> str:
     """`simulation.csv`: money with the currency's minor-unit digits, ratios as exact decimal strings."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
+    lines = []
     for row in rows:
         money = {
             c: "" if row[c] is None else figures.money_string(row[c], row["minor_unit"])
             for c in ("credit_current", "credit_proposed", "delta")
         }
-        writer.writerow([money[c] if c in money else _text(row[c]) for c in CSV_COLUMNS])
-    return out.getvalue()
+        lines.append([money[c] if c in money else _text(row[c]) for c in CSV_COLUMNS])
+    return csv_document(CSV_COLUMNS, lines)
 
 
 @dataclass(frozen=True)

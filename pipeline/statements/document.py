@@ -9,10 +9,9 @@ clock.
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
+from pipeline.spreadsheet import csv_document
 from pipeline.statements import figures
 from pipeline.statements.viewmodel import StatementView, canonical_json, sha256_hex
 
@@ -185,25 +184,10 @@ def statement_json(view: StatementView) -> str:
     return json.dumps(statement_document(view), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
-def _csv_safe(value: Any) -> str:
-    """Text a spreadsheet will not execute: a leading =, +, -, @ (formula injection) gets a quote mark."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def breached_tickets_csv(view: StatementView) -> str:
     """The breached-tickets attachment: one row per breached clock, RFC 4180, header first."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
-    for clock in view.breached_clocks:
-        row = _csv_row(clock)
-        writer.writerow([_csv_safe(row[c]) for c in CSV_COLUMNS])
-    return out.getvalue()
+    rows = (_csv_row(clock) for clock in view.breached_clocks)
+    return csv_document(CSV_COLUMNS, ([row[c] for c in CSV_COLUMNS] for row in rows))
 
 
 __all__ = ["statement_document", "statement_json", "statement_id", "breached_tickets_csv", "SCHEMA", "CSV_COLUMNS"]

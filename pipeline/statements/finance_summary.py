@@ -8,14 +8,13 @@ they agree with the lines and with the statements.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
+from pipeline.spreadsheet import csv_document
 from pipeline.statements import figures
 from pipeline.statements.files import SUMMARY_CSV, SUMMARY_PDF, atomic_write
 from pipeline.statements.render import Renderer, render_template
@@ -119,16 +118,13 @@ def downtime_totals(lines: Sequence[SummaryLine]) -> tuple[CauseTotal, ...]:
 
 
 def summary_csv(summary: MonthSummary) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
+    rows = []
     for line in summary.lines:
         credit = line.view.credit
-        name = line.view.customer_name
-        writer.writerow(
+        rows.append(
             [
                 line.view.customer_id,
-                "'" + name if name[:1] in ("=", "+", "-", "@") else name,  # no spreadsheet formulas
+                line.view.customer_name,
                 summary.month,
                 figures.money_string(credit.credit_amount, credit.minor_unit),
                 credit.currency,
@@ -141,7 +137,7 @@ def summary_csv(summary: MonthSummary) -> str:
                 line.view.statement_id,
             ]
         )
-    return out.getvalue()
+    return csv_document(CSV_COLUMNS, rows)
 
 
 def write_summary(folder: Path, summary: MonthSummary, renderer: Renderer) -> tuple[Path, Path]:
