@@ -29,8 +29,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipeline.ingest.readers import (
+    EXPANSION_FLOOR_BYTES,
+    MAX_EXPANSION_RATIO,
     InputFileError,
     Record,
+    open_binary,
     read_csv_records,
     records_to_arrow,
     undecodable_text_message,
@@ -65,26 +68,64 @@ def _format_of(path: Path) -> str | None:
     return None
 
 
+def _walk(folder: Path, data_dir: Path) -> Iterator[Path]:
+    """Every visible regular file under `folder`, subfolders included; refuses what cannot be read safely.
+
+    - A symbolic link to a file is followed only when its target lies inside the drop (`data_dir`): a
+      link out of it (`probes/x.csv -> /etc/passwd`, or to another drop) stops the run naming the link.
+    - A symbolic link to a folder is refused (walking it could loop or read a folder twice).
+    - Anything that is neither a file nor a folder (a FIFO, a socket, a device) is refused: reading a
+      FIFO would block the run, and it must not be skipped silently."""
+    root = data_dir.resolve()
+    for entry in sorted(folder.iterdir()):
+        if entry.name.startswith("."):
+            continue
+        relative = entry.relative_to(data_dir).as_posix()
+        if entry.is_symlink():
+            target = entry.resolve()
+            if not target.is_relative_to(root):
+                raise ProbeFileError(
+                    f"{relative} is a symbolic link to {target}, outside the data drop {root}: refused "
+                    "(a drop holds its own files; copy the file into the drop)"
+                )
+            if target.is_dir():
+                raise ProbeFileError(f"{relative} is a symbolic link to a folder ({target}): refused; "
+                                     "move the files into probes/ instead")
+            if not target.is_file():
+                raise ProbeFileError(f"{relative} is a symbolic link to {target}, which is not a file")
+            yield entry
+        elif entry.is_dir():
+            yield from _walk(entry, data_dir)
+        elif entry.is_file():
+            yield entry
+        else:
+            raise ProbeFileError(f"{relative} is not a regular file (a FIFO, socket or device): refused")
+
+
 def discover_probe_files(data_dir: Path) -> list[ProbeFile]:
     """Every probe file of the drop in sorted path order (the order that decides which duplicate is kept).
 
-    Hidden files (`.DS_Store`, editor backups starting with a dot) are ignored; any other file of an
-    unknown kind stops the run rather than being silently skipped."""
+    Subfolders are read too (`probes/eu/2026-10.csv`). Hidden files and folders (`.DS_Store`, editor
+    backups starting with a dot) are ignored; any other file of an unknown kind stops the run rather
+    than being silently skipped, and so does a link out of the drop (see `_walk`)."""
     folder = data_dir / PROBES_DIR
     if not folder.is_dir():
         raise ProbeFileError(f"required folder {PROBES_DIR}/ is missing from {data_dir}")
+    if not folder.resolve().is_relative_to(data_dir.resolve()):
+        raise ProbeFileError(f"{PROBES_DIR}/ is a symbolic link to {folder.resolve()}, outside the data drop "
+                             f"{data_dir.resolve()}: refused")
     files = []
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+    for path in _walk(folder, data_dir):
         relative = path.relative_to(data_dir).as_posix()
-        if any(part.startswith(".") for part in path.relative_to(folder).parts):
-            continue
         kind = _format_of(path)
         if kind is None:
             raise ProbeFileError(
                 f"{relative} is not a probe file this pipeline reads (*.csv, *.csv.gz, *.jsonl, *.jsonl.gz, "
                 "*.parquet); move it out of probes/ or convert it"
             )
-        files.append(ProbeFile(path.resolve(), relative, kind))
+        # the path as found (a link stays a link), so two names of one file are two files whose rows
+        # collapse as exact duplicates, never one file counted under two names
+        files.append(ProbeFile(path.absolute(), relative, kind))
     return sorted(files, key=lambda f: f.source_file)
 
 
@@ -111,9 +152,8 @@ def read_jsonl_records(path: Path, display_name: str) -> Iterator[Record]:
     a key absent from some lines reads as empty there, like JSON null."""
     seen_keys: set[str] = set()
     records = 0
-    opener = gzip.open if path.name.lower().endswith(".gz") else open
     try:
-        with opener(path, "rb") as binary, io.TextIOWrapper(binary, encoding="utf-8-sig", newline="\n") as handle:
+        with open_binary(path, display_name) as binary, io.TextIOWrapper(binary, encoding="utf-8-sig", newline="\n") as handle:
             for line_number, line in enumerate(handle, start=1):
                 raw = line.rstrip("\r\n")
                 if not raw.strip():
@@ -141,6 +181,8 @@ def read_jsonl_records(path: Path, display_name: str) -> Iterator[Record]:
         raise ProbeFileError(undecodable_text_message(path, display_name)) from exc
     except (OSError, EOFError, gzip.BadGzipFile) as exc:
         raise ProbeFileError(f"{display_name} cannot be read: {exc}") from exc
+    except InputFileError as exc:  # e.g. the decompression bound of open_binary
+        raise ProbeFileError(str(exc)) from exc
     missing = [name for name in REQUIRED_COLUMNS if name not in seen_keys]
     if records and missing:
         raise ProbeFileError(
@@ -152,10 +194,41 @@ def read_jsonl_records(path: Path, display_name: str) -> Iterator[Record]:
 # --- Parquet ---------------------------------------------------------------------------------------
 
 
+# What a Parquet column may hold: text always (parsed in SQL like CSV), or the natural type of the value.
+# Anything else (a timestamp stored as an integer, a status as a float, latency as a boolean) is a
+# column problem of the file, not a problem of each row: it stops the run naming file, column and type.
+def _is_text(t: pa.DataType) -> bool:
+    return pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_null(t)
+
+
+_ACCEPTED_TYPES = {
+    "probed_at": ("text or a timestamp", lambda t: _is_text(t) or pa.types.is_timestamp(t)),
+    "check": ("text", _is_text),
+    "region": ("text", _is_text),
+    "customer_id": ("text", _is_text),
+    "status_code": ("an integer or text", lambda t: _is_text(t) or pa.types.is_integer(t)),
+    "error_code": ("text", _is_text),
+    "latency_ms": ("a number or text", lambda t: _is_text(t) or pa.types.is_integer(t) or pa.types.is_floating(t)
+                   or pa.types.is_decimal(t)),
+}
+# Parquet bomb bounds: rows or decoded bytes out of all proportion to the file's size. The sample's
+# Parquet probe file has ~2.8 bytes a row and decodes to ~10× its size; a file with more than
+# MAX_PARQUET_ROWS_PER_BYTE rows a byte (past a million rows), or whose pages decode to more than
+# MAX_EXPANSION_RATIO × its size (past EXPANSION_FLOOR_BYTES), is refused before a row is read.
+MAX_PARQUET_ROWS_PER_BYTE = 20
+_PARQUET_ROWS_FLOOR = 1_000_000
+
+
+def _value_type(t: pa.DataType) -> pa.DataType:
+    return t.value_type if pa.types.is_dictionary(t) else t
+
+
 def parquet_columns(path: Path, display_name: str) -> dict[str, str]:
-    """Column name → Arrow type of a Parquet file; raise naming the file if unreadable or incomplete."""
+    """Column name → Arrow type of a Parquet file; raise naming the file if unreadable, incomplete,
+    of a wrong column type, or a decompression bomb."""
     try:
-        schema = pq.read_schema(path)
+        metadata = pq.read_metadata(path)
+        schema = metadata.schema.to_arrow_schema()
     except (OSError, pa.ArrowException) as exc:
         raise ProbeFileError(f"{display_name} cannot be read as Parquet: {exc}") from exc
     columns = {field.name: str(field.type) for field in schema}
@@ -164,6 +237,23 @@ def parquet_columns(path: Path, display_name: str) -> dict[str, str]:
         raise ProbeFileError(
             f"{display_name} is missing required column {', '.join(repr(m) for m in missing)} "
             f"(its columns are: {', '.join(columns)})"
+        )
+    for field in schema:
+        if field.name in _ACCEPTED_TYPES:
+            expected, accepts = _ACCEPTED_TYPES[field.name]
+            if not accepts(_value_type(field.type)):
+                raise ProbeFileError(
+                    f"{display_name} column {field.name!r} is of type {field.type}, expected {expected}: "
+                    "the whole column would be unreadable, so the file is refused"
+                )
+    size = max(path.stat().st_size, 1)
+    decoded = sum(metadata.row_group(i).total_byte_size for i in range(metadata.num_row_groups))
+    if metadata.num_rows > max(_PARQUET_ROWS_FLOOR, MAX_PARQUET_ROWS_PER_BYTE * size) or decoded > max(
+        EXPANSION_FLOOR_BYTES, MAX_EXPANSION_RATIO * size
+    ):
+        raise ProbeFileError(
+            f"{display_name} holds {metadata.num_rows:,} rows decoding to {decoded:,} bytes in a file of "
+            f"{size:,} bytes: refused as a decompression bomb (a real probe export has a few bytes a row)"
         )
     return columns
 

@@ -44,21 +44,64 @@ class Record:
     shape_problem: str | None
 
 
-def _open_binary(path: Path) -> io.BufferedIOBase:
-    return gzip.open(path, "rb") if path.name.endswith(".gz") else open(path, "rb")
+# A gzip member expands at most ~1,000×; real exports expand ~10–20× (the sample's probe files: 10× and
+# 18×). Once more than EXPANSION_FLOOR_BYTES have come out (so a small file never trips it), output
+# above MAX_EXPANSION_RATIO × the compressed bytes consumed so far is a decompression bomb: reading stops
+# there, so a bomb is refused after ~EXPANSION_FLOOR_BYTES whatever it would expand to, and memory
+# stays bounded.
+MAX_EXPANSION_RATIO = 100
+EXPANSION_FLOOR_BYTES = 16 * 2**20
 
 
-def _open_text(path: Path) -> io.TextIOBase:
-    return io.TextIOWrapper(_open_binary(path), encoding="utf-8-sig", newline="")
+class _BoundedGzip(io.RawIOBase):
+    """A gzip file's decompressed bytes that stop with InputFileError past the expansion bound."""
+
+    def __init__(self, path: Path, display_name: str) -> None:
+        super().__init__()
+        self._display_name = display_name
+        self._expanded = 0
+        self._compressed = open(path, "rb")  # noqa: SIM115 - closed in close()
+        self._gzip = gzip.GzipFile(fileobj=self._compressed, mode="rb")
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:  # noqa: ANN001 - a writable buffer, as io.RawIOBase has it
+        count = self._gzip.readinto(buffer)
+        self._expanded += count
+        consumed = max(self._compressed.tell(), 1)
+        if self._expanded > EXPANSION_FLOOR_BYTES and self._expanded > MAX_EXPANSION_RATIO * consumed:
+            raise InputFileError(
+                f"{self._display_name} is a decompression bomb: its first {consumed:,} compressed bytes "
+                f"expand to over {self._expanded:,} (more than {MAX_EXPANSION_RATIO}×; a real export expands "
+                "10–20×); refused — re-export the file"
+            )
+        return count
+
+    def close(self) -> None:
+        self._gzip.close()
+        self._compressed.close()
+        super().close()
+
+
+def open_binary(path: Path, display_name: str) -> io.BufferedIOBase:
+    """The file's bytes, decompressed (bounded, see MAX_EXPANSION_RATIO) when its name ends in `.gz`."""
+    if path.name.lower().endswith(".gz"):
+        return io.BufferedReader(_BoundedGzip(path, display_name))
+    return open(path, "rb")
+
+
+def _open_text(path: Path, display_name: str) -> io.TextIOBase:
+    return io.TextIOWrapper(open_binary(path, display_name), encoding="utf-8-sig", newline="")
 
 
 def undecodable_text_message(path: Path, display_name: str) -> str:
     """Why a file is not UTF-8 text, naming the first bad line and byte (re-read in binary: the text
     decoder reports positions within its buffer, not within the file)."""
-    with _open_binary(path) as binary:
+    with open_binary(path, display_name) as binary:
         if binary.read(2) in _UTF16_BOMS:
             return f"{display_name} cannot be read: it is UTF-16 text (it starts with a UTF-16 byte order mark); export it as UTF-8"
-    with _open_binary(path) as binary:
+    with open_binary(path, display_name) as binary:
         for line_number, line in enumerate(binary, start=1):
             try:
                 line.decode("utf-8")
@@ -152,7 +195,7 @@ def read_csv_records(
 
     record_started_at = 1
     try:
-        with _open_text(path) as handle:
+        with _open_text(path, display_name) as handle:
             reader = csv.reader(tracked_lines(handle), strict=True)
             header = next(reader, None)
             if not header:
@@ -219,10 +262,13 @@ def records_to_arrow(records: Iterator[Record], source_file: str, columns: tuple
 
 
 __all__ = [
+    "EXPANSION_FLOOR_BYTES",
+    "MAX_EXPANSION_RATIO",
     "MAX_FIELD_CHARS",
     "MAX_READ_FIELD_CHARS",
     "InputFileError",
     "Record",
+    "open_binary",
     "read_csv_records",
     "records_to_arrow",
     "undecodable_text_message",
