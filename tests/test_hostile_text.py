@@ -268,3 +268,13 @@ def test_portal_pages_escape_the_text_they_show(hostile):
     assert "<script>alert" not in body and "onerror=" not in body and "javascript:" not in body
     escaped = "@Ann &lt;script&gt;alert(12)&lt;/script&gt;"
     assert escaped in pages[f"/months/{MONTH}"].text and escaped in pages[f"/months/{MONTH}/customers/{ACME}"].text
+
+
+def test_a_long_contract_id_wraps_and_leaves_the_minutes_on_the_page(hostile):
+    """A 37-character contract id in a no-wrap cell pushed the contract table's Minutes column off the
+    page (pdftotext, which shows only what is on the page, lost "44,640"). The id now wraps."""
+    pdf = hostile.month_dir / "acme.pdf"
+    pages = [subprocess.run(["pdftotext", "-f", str(n), "-l", str(n), str(pdf), "-"], capture_output=True, text=True,
+                            check=True).stdout for n in range(1, len(pypdf.PdfReader(pdf).pages) + 1)]
+    (page,) = [p for p in pages if "Contract and measured period" in p]
+    assert "Minutes" in page and "44,640" in page  # T of March (R17), the contract's covered minutes
