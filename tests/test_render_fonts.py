@@ -13,6 +13,7 @@ import pytest
 from fixtures.statements import AS_OF, MONTH, SMITH
 
 from pipeline.statements.builder import build_views
+from pipeline.statements.glyphs import needs_fallback_font
 from pipeline.statements.inspect import pdf_font_names, pdf_text
 from pipeline.statements.render import Renderer, render_messages
 from pipeline.warehouse import connection
@@ -52,3 +53,16 @@ def test_r21_characters_no_bundled_font_has_are_reported(view, renderer, caplog)
         renderer.render_statement(odd)
     assert any("U+13000" in m for m in messages), messages
     assert "statement of smith-gmbh" in caplog.text
+
+
+def test_r21_the_cjk_fallback_font_is_only_declared_when_the_text_needs_it(view):
+    """Issue 12: the 4 MB fallback slows every line's layout, so a statement whose text DejaVu Sans
+    (regular and bold) draws never declares it; one CJK character, anywhere in the document, brings
+    it in."""
+    latin = Renderer().render_statement(replace(view, customer_name="Smith & Söhne GmbH — Ærø"))
+    assert "fonts/DroidSansFallbackFull.ttf" not in latin.served
+    assert "statement-fallback.css" not in latin.served
+    assert pdf_font_names(latin.pdf) == {"Statement-Sans", "Statement-Sans-Bold"}
+    assert needs_fallback_font("Smith & Söhne — “Ærø” · 99.9 % × 5 ≤ −1") is False
+    assert needs_fallback_font("<p>Kyoto AI 株式会社</p>") is True
+    assert needs_fallback_font("Seoul 서울") is True

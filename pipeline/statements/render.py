@@ -12,7 +12,8 @@ of the content, and `SOURCE_DATE_EPOCH` is pinned for any font-subsetting fallba
 Statements are the hot path (one per enterprise customer, issue 12): their stylesheet is parsed once per
 `Renderer` (so once per worker process) into a `weasyprint.CSS` whose @font-face fonts load into the
 renderer's one `FontConfiguration`, and passed to every statement, instead of each document fetching and
-parsing a `<link>`ed copy. Other documents (finance summary, simulation) link their stylesheet as before.
+parsing a `<link>`ed copy. The CJK fallback font's stylesheet is added only when the statement's text holds
+a character the primary fonts lack (`glyphs.needs_fallback_font`). Other documents (finance summary, simulation) link their stylesheet as before.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from pipeline.statements import figures
 from pipeline.statements.chart import daily_chart_svg, history_chart_svg
 from pipeline.statements.document import breached_tickets_csv, statement_json
 from pipeline.statements.fetcher import BundledAssetFetcher
-from pipeline.statements.glyphs import uncovered_characters
+from pipeline.statements.glyphs import needs_fallback_font, uncovered_characters
 from pipeline.statements.viewmodel import StatementView, sha256_hex
 
 PDF_VARIANT = "pdf/a-3b"
@@ -164,8 +165,10 @@ class PDFAttachment:
     relationship: str = "Data"
 
 
-# The statement's stylesheet (templates folder), given to WeasyPrint as a parsed CSS object.
+# The statement's stylesheet (templates folder), given to WeasyPrint as a parsed CSS object, and the
+# CJK fallback font's, added only for a statement whose text the primary fonts cannot draw.
 STATEMENT_STYLESHEET = "statement.css"
+FALLBACK_STYLESHEET = "statement-fallback.css"
 
 
 @dataclass(frozen=True)
@@ -241,11 +244,13 @@ class Renderer:
         )
 
     def render_statement(self, view: StatementView) -> RenderedPDF:
+        html = statement_html(view)
+        sheets = (STATEMENT_STYLESHEET, FALLBACK_STYLESHEET) if needs_fallback_font(html) else (STATEMENT_STYLESHEET,)
         return self.render_html(
-            statement_html(view),
+            html,
             dated=view.as_of,
             view=view,
-            stylesheets=(STATEMENT_STYLESHEET,),
+            stylesheets=sheets,
             attachments=(
                 PDFAttachment("statement.json", statement_json(view), "The statement's figures (R21)"),
                 PDFAttachment(
@@ -266,4 +271,5 @@ __all__ = [
     "render_messages",
     "PDF_VARIANT",
     "STATEMENT_STYLESHEET",
+    "FALLBACK_STYLESHEET",
 ]
