@@ -5,7 +5,7 @@ bench/bench_month.py and bench/bench_statements.py) is built by `pipeline.month.
 stage the Dagster job runs before `statements`: ingest, support, uptime, credits — into a fresh DuckDB
 file, in a subprocess of its own so its peak RSS (wait4 ru_maxrss, and the polled process tree) is its
 own. Next to it the bare DuckDB group-by of the same probe files (bench/bench_month.py's scan).
-Printed per size: seconds, seconds per 1,000 customers, peak RSS, warehouse size, and each relative to
+Printed per size: wall and CPU seconds, peak RSS, warehouse size, and each relative to
 the smallest size scaled by customers (1.00 = exactly linear).
 
     uv run python bench/bench_scaling.py [--sizes 1000,2500,5000,10000] [--skip-generate]
@@ -113,16 +113,18 @@ def main(argv: list[str] | None = None) -> int:
 
     first = rows[0]
     print()
-    print(f"{'customers':>9} {'probe rows':>12} {'drop':>8} {'models':>9} {'s/1k cust':>9} {'time lin.':>9} "
+    print(f"{'customers':>9} {'probe rows':>12} {'drop':>8} {'models':>9} {'CPU':>8} {'CPU lin.':>8} {'time lin.':>9} "
           f"{'peak RSS':>9} {'RSS lin.':>8} {'warehouse':>10} {'scan':>7} {'×scan':>6} {'load':>5}")
     for row in rows:
         scale = row["customers"] / first["customers"]
         print(f"{row['customers']:>9,} {row['probe_rows']:>12,} {row['drop_bytes'] / 2**20:>6,.0f}Mi "
-              f"{row['build_s']:>8.1f}s {row['build_s'] / row['customers'] * 1000:>8.1f}s "
+              f"{row['build_s']:>8.1f}s {row['cpu_s']:>7.1f}s {row['cpu_s'] / (first['cpu_s'] * scale):>8.2f} "
               f"{row['build_s'] / (first['build_s'] * scale):>9.2f} {row['peak_rss_mib']:>6,.0f}Mi "
               f"{row['peak_rss_mib'] / (first['peak_rss_mib'] * scale):>8.2f} {row['warehouse_mib']:>8,.0f}Mi "
               f"{row['scan_s']:>6.1f}s {row['build_s'] / row['scan_s']:>6.1f} {row['load']:>5.1f}")
-    print("time lin. / RSS lin.: the figure divided by the smallest size's figure × (customers / smallest customers);"
+    print("models = wall seconds of build_month, CPU = its user+system seconds (what a busy shared machine inflates"
+          " least)")
+    print("CPU lin. / time lin. / RSS lin.: the figure divided by the smallest size's figure × (customers / smallest customers);"
           " 1.00 = linear, below 1 = sublinear")
     settings = rows[-1]["duckdb"]
     print(f"DuckDB: threads {settings.get('threads')}, memory_limit {settings.get('memory_limit')} (defaults), "
