@@ -541,6 +541,12 @@ def print_report(result: dict) -> None:
           f"before {result['load_before']}, after {result.get('load_after')}")
 
 
+def save(result: dict, target: Path) -> None:
+    """The figures so far, also after each run: a benchmark stopped in a later phase keeps the earlier ones."""
+    target.write_text(json.dumps({**result, "runs": {k: asdict(v) for k, v in result["runs"].items()}}, indent=2,
+                                 default=str))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -570,6 +576,7 @@ def main(argv: list[str] | None = None) -> int:
 
     result["cpu_control"] = cpu_control(len(os.sched_getaffinity(0)))
 
+    target = args.json or OUT / f"bench_month-{customers}.json"
     base = OUT / f"month-{customers}"
     shutil.rmtree(base, ignore_errors=True)
     if "run" in wanted:
@@ -579,18 +586,21 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{label}: sla-report run --month {MONTH} in {root} …", flush=True)
             result["runs"][label] = sla_report_run(label, root, root / "drop")
             print(f"  {result['runs'][label].wall_s:.1f} s", flush=True)
+            save(result, target)
         if "changed" in wanted:
             customer = change_one_customer(root / "drop")
             print(f"changed: {customer}'s probe rows changed; sla-report run again …", flush=True)
             result["runs"]["changed"] = sla_report_run("changed", root, root / "drop")
             result["changed"] = {"customer": customer, "restated": restated(root)}
             print(f"  {result['runs']['changed'].wall_s:.1f} s", flush=True)
+            save(result, target)
     if "one-core" in wanted:
         root = base / "one-core"
         cpu = min(os.sched_getaffinity(0))
         print(f"one-core: sla-report run pinned to CPU {cpu} in {root} …", flush=True)
         result["runs"]["one-core"] = sla_report_run("one-core", root, drop, cpus={cpu})
         print(f"  {result['runs']['one-core'].wall_s:.1f} s", flush=True)
+        save(result, target)
 
     result["scan_after_s"] = bare_scan(drop)
     result["reference_after_s"] = reference_render()
@@ -598,9 +608,7 @@ def main(argv: list[str] | None = None) -> int:
     result["reference_s"] = statistics.fmean([result["reference_before_s"], result["reference_after_s"]])
     result["load_after"] = _load()
     print_report(result)
-    target = args.json or OUT / f"bench_month-{customers}.json"
-    target.write_text(json.dumps({**result, "runs": {k: asdict(v) for k, v in result["runs"].items()}}, indent=2,
-                                 default=str))
+    save(result, target)
     print(f"figures written to {target}")
     return 0
 
