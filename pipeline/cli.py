@@ -106,7 +106,7 @@ def run_month(month: str, as_of: str | None, out=sys.stdout) -> int:
     with DagsterInstance.get() as instance:
         for dead in clean_up_dead_runs(instance, settings):
             print(f"sla-report: cleaned up dead {dead.describe()}", file=sys.stderr)
-        holder = month_holder(settings, month)
+        holder = month_holder(settings, month, instance)
         if holder is not None:
             raise CliError(
                 f"{month} is being run by run {holder.get('run_id', '?')} (process {holder.get('pid', '?')}); "

@@ -1,14 +1,19 @@
 """One writer per month, and no dead run blocks the next (issue 9).
 
-- Every run tags itself with the process that executes it (`sla/pid`, `sla/host`) in its first step.
+- Every run tags itself with the process whose life is the run's (`sla/pid`, `sla/host`) in its first
+  step: the run worker — the step's own process under the in-process executor, its parent when each
+  step is a child process of the run worker (multiprocess executor, the render fan-out).
 - `clean_up_dead_runs` finds runs still STARTING/STARTED whose process is gone (SIGKILL, power loss),
   marks them failed, frees the `sla_warehouse` pool slots they held
   (`free_concurrency_slots_for_run`) and removes their unpublished release. The CLI calls it before
-  every run and says which runs it cleaned up; for runs the UI launches, the instance's
-  `run_monitoring` (dagster.yaml, pipeline/defs/instance.py) does the same from the daemon.
-- A month lock (`flock` on `<releases>/month-YYYY-MM.lock`, held by the run's process from its first
-  step to its publication, released by the kernel when the process dies) keeps two runs of one month
-  from interleaving: the second fails at once naming the run in progress.
+  every run and says which runs it cleaned up; the daemon's `dead_run_sweeper` sensor does the same
+  for runs the UI launches.
+- A month lock (`<releases>/month-YYYY-MM.lock`) keeps two runs of one month from interleaving: the
+  second fails at once naming the run in progress. It is two things: a `flock` held by the process of
+  the run's first step (released by the kernel when that process dies), and the lease written in the
+  file — run id, run worker pid, host — which holds while that run is in progress and its worker lives
+  (steps in child processes end, so under the multiprocess executor the flock alone would lapse after
+  the first step). Publication clears the lease.
 """
 
 from __future__ import annotations
@@ -35,8 +40,24 @@ class MonthBusyError(RuntimeError):
     """Another live run holds the month."""
 
 
-def record_run_process(instance: dg.DagsterInstance, run_id: str) -> None:
-    instance.add_run_tags(run_id, {PID_TAG: str(os.getpid()), HOST_TAG: socket.gethostname()})
+def steps_in_child_processes(context: dg.AssetExecutionContext) -> bool:
+    """Whether this run executes each step in a child process of its run worker (multiprocess executor)
+    rather than in the run worker itself (in-process executor)."""
+    executor = context.job_def.executor_def.name
+    if executor == dg.in_process_executor.name:
+        return False
+    if executor == dg.multi_or_in_process_executor.name:
+        return "in_process" not in (context.run.run_config.get("execution") or {}).get("config", {})
+    return True
+
+
+def run_worker_pid(context: dg.AssetExecutionContext) -> int:
+    """The process whose life is the run's (see the module docstring)."""
+    return os.getppid() if steps_in_child_processes(context) else os.getpid()
+
+
+def record_run_process(instance: dg.DagsterInstance, run_id: str, pid: int) -> None:
+    instance.add_run_tags(run_id, {PID_TAG: str(pid), HOST_TAG: socket.gethostname()})
 
 
 def _process_gone(pid: int) -> bool:
@@ -82,24 +103,50 @@ def _lock_path(settings: Settings, month: str) -> Path:
     return folder / f"month-{month}.lock"
 
 
-def month_holder(settings: Settings, month: str) -> dict | None:
+def _read_lease(fd: int) -> dict:
+    try:
+        lease = json.loads(os.pread(fd, 4096, 0) or b"{}")
+    except ValueError:
+        return {}
+    return lease if isinstance(lease, dict) else {}
+
+
+def _lease_holds(instance: dg.DagsterInstance | None, lease: dict) -> bool:
+    """Whether the run named in a lease still holds its month: in progress, and its worker alive (a
+    worker on another host is trusted while its run is in progress)."""
+    run = instance.get_run_by_id(lease["run_id"]) if instance is not None and lease.get("run_id") else None
+    if run is not None and run.is_finished:
+        return False
+    if lease.get("host") not in (None, socket.gethostname()):
+        return True
+    pid = lease.get("pid")
+    return isinstance(pid, int) and not _process_gone(pid)
+
+
+def _busy(month: str, holder: dict) -> MonthBusyError:
+    return MonthBusyError(
+        f"{month} is being run by run {holder.get('run_id', '?')} (process {holder.get('pid', '?')}); "
+        "two runs of one month never interleave — wait for it to finish, then rerun"
+    )
+
+
+def month_holder(settings: Settings, month: str, instance: dg.DagsterInstance | None = None) -> dict | None:
     """Who holds `month` now (run id, pid), or None when nobody does."""
-    path = _lock_path(settings, month)
-    with open(path, "a+") as handle:
+    fd = os.open(_lock_path(settings, month), os.O_RDWR | os.O_CREAT, 0o644)
+    try:
         try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            handle.seek(0)
-            try:
-                return json.loads(handle.read() or "{}")
-            except ValueError:
-                return {}
-        fcntl.flock(handle, fcntl.LOCK_UN)
-    return None
+            return _read_lease(fd)
+        lease = _read_lease(fd)
+        return lease if lease and _lease_holds(instance, lease) else None
+    finally:
+        os.close(fd)  # closing drops a flock taken here
 
 
-def acquire_month(instance: dg.DagsterInstance, settings: Settings, month: str, run_id: str) -> None:
-    """Hold `month` for `run_id` until `release_month` or the end of this process."""
+def acquire_month(instance: dg.DagsterInstance, settings: Settings, month: str, run_id: str, pid: int) -> None:
+    """Hold `month` for `run_id` (whose run worker is `pid`) until `release_month`, or until the run
+    ends or its worker dies; raise MonthBusyError naming the run that holds it."""
     if run_id in _held:
         return
     for other, (fd, _) in list(_held.items()):  # runs of this process that ended without publishing
@@ -111,21 +158,31 @@ def acquire_month(instance: dg.DagsterInstance, settings: Settings, month: str, 
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
-        holder = json.loads(os.pread(fd, 4096, 0) or b"{}")
+        holder = _read_lease(fd)
         os.close(fd)
-        raise MonthBusyError(
-            f"{month} is being run by run {holder.get('run_id', '?')} (process {holder.get('pid', '?')}); "
-            "two runs of one month never interleave — wait for it to finish, then rerun"
-        ) from None
+        raise _busy(month, holder) from None
+    lease = _read_lease(fd)
+    if lease.get("run_id") not in (None, run_id) and _lease_holds(instance, lease):
+        os.close(fd)
+        raise _busy(month, lease)
     os.ftruncate(fd, 0)
-    os.pwrite(fd, json.dumps({"run_id": run_id, "pid": os.getpid(), "month": month}).encode(), 0)
-    _held[run_id] = (fd, month)
+    lease = {"run_id": run_id, "pid": pid, "host": socket.gethostname(), "month": month}
+    os.pwrite(fd, json.dumps(lease).encode(), 0)
+    _held[run_id] = (fd, month)  # the flock stays while this process lives
 
 
-def release_month(run_id: str) -> None:
+def release_month(settings: Settings, month: str, run_id: str) -> None:
+    """Clear `run_id`'s lease on `month` (published: the month is free for the next run) — also from
+    another process than the one that acquired it."""
     held = _held.pop(run_id, None)
-    if held is not None:
-        os.close(held[0])
+    fd = held[0] if held is not None else os.open(_lock_path(settings, month), os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        if held is None:
+            fcntl.flock(fd, fcntl.LOCK_EX)  # only ever held for an instant by a checker
+        if _read_lease(fd).get("run_id") == run_id:
+            os.ftruncate(fd, 0)
+    finally:
+        os.close(fd)
 
 
 __all__ = [
@@ -135,5 +192,7 @@ __all__ = [
     "clean_up_dead_runs",
     "month_holder",
     "record_run_process",
+    "run_worker_pid",
+    "steps_in_child_processes",
     "release_month",
 ]

@@ -8,7 +8,7 @@ import dagster as dg
 from pydantic import Field
 
 from pipeline.defs.common import ACCOUNTING_COLUMNS, WAREHOUSE_POOL, mart_spec, month_step, operator_errors
-from pipeline.defs.liveness import MonthBusyError, acquire_month, record_run_process
+from pipeline.defs.liveness import MonthBusyError, acquire_month, record_run_process, run_worker_pid
 from pipeline.defs.metadata import OWNERS_BY_GROUP, mart_metadata, table_value
 from pipeline.defs.models import model_results, model_specs
 from pipeline.defs.partitions import monthly_partitions
@@ -65,9 +65,10 @@ def input_tables(context: dg.AssetExecutionContext, config: InputsConfig, sla: S
     settings = sla.settings()
     month = context.partition_key
     # One writer per month: this process holds the month until publication (pipeline/defs/liveness.py).
-    record_run_process(context.instance, context.run.run_id)
+    worker = run_worker_pid(context)
+    record_run_process(context.instance, context.run.run_id, worker)
     try:
-        acquire_month(context.instance, settings, month, context.run.run_id)
+        acquire_month(context.instance, settings, month, context.run.run_id, worker)
     except MonthBusyError as exc:
         raise dg.Failure(description=str(exc), allow_retries=False) from exc
     started = RunParams(month=month, as_of=None, run_started_at=datetime.now(UTC).replace(microsecond=0))

@@ -34,7 +34,7 @@ def warehouse(context: dg.AssetExecutionContext, sla: SlaEnvironment) -> dg.Mate
             finance_views = create_finance_views(con, settings.ledger)
             apply_comments(con)  # the warehouse documents itself (sql/marts/columns.yaml)
         published = build.publish()
-    release_month(context.run.run_id)  # published: the month is free for the next run
+    release_month(settings, context.partition_key, context.run.run_id)  # published: the month is free
     refresh_finance_files(settings, context.log)
     return dg.MaterializeResult(
         metadata={
