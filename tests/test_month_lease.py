@@ -132,3 +132,12 @@ def test_the_run_worker_is_the_recorded_process_under_either_executor(tmp_path, 
     in_child, worker, step = map(int, report.read_text().split())
     assert worker == os.getpid()  # execute_job orchestrates in this process: it is the run worker
     assert (in_child, step == os.getpid()) == ((1, False) if executor == "multiprocess" else (0, True))
+
+
+def test_execute_in_process_records_its_own_process(tmp_path, monkeypatch):
+    """The CLI's path (`execute_in_process` has an executor of its own name): the step's process is the run's."""
+    report = tmp_path / "worker.txt"
+    monkeypatch.setenv("SLA_TEST_WORKER_FILE", str(report))
+    with dg.instance_for_test(temp_dir=str(tmp_path)) as instance:
+        assert worker_probe_job().execute_in_process(instance=instance).success
+    assert list(map(int, report.read_text().split())) == [0, os.getpid(), os.getpid()]

@@ -41,14 +41,15 @@ class MonthBusyError(RuntimeError):
 
 
 def steps_in_child_processes(context: dg.AssetExecutionContext) -> bool:
-    """Whether this run executes each step in a child process of its run worker (multiprocess executor)
-    rather than in the run worker itself (in-process executor)."""
+    """Whether this run executes each step in a child process of its run worker (the multiprocess
+    executor) rather than in the run worker itself (in-process, `execute_in_process`, or an executor
+    that runs steps elsewhere, where this process is the best witness there is)."""
     executor = context.job_def.executor_def.name
-    if executor == dg.in_process_executor.name:
-        return False
+    if executor == dg.multiprocess_executor.name:
+        return True
     if executor == dg.multi_or_in_process_executor.name:
         return "in_process" not in (context.run.run_config.get("execution") or {}).get("config", {})
-    return True
+    return False
 
 
 def run_worker_pid(context: dg.AssetExecutionContext) -> int:

@@ -244,13 +244,17 @@ class WarehouseBuild:
         raises the OSError naming that folder. A month whose link already exists needs no write there."""
         if self.statements_root is None or (self.statements_root / month).is_symlink():
             return
-        self.statements_root.mkdir(parents=True, exist_ok=True)
-        probe = self.statements_root / f".write-test-{self.run_id}"
+        # The folder publication will write in: the statements folder, or the first ancestor that
+        # exists (publication creates the rest). Probed, not created: a refused run leaves no trace.
+        folder = self.statements_root
+        while not folder.exists() and folder != folder.parent:
+            folder = folder.parent
+        probe = folder / f".write-test-{self.run_id}"
         try:
             probe.touch()
             probe.unlink()
         except OSError as exc:
-            raise OSError(exc.errno, exc.strerror, str(self.statements_root)) from exc
+            raise OSError(exc.errno, exc.strerror, str(folder)) from exc
 
     def published_statements(self, month: str) -> Path:
         """Where `month`'s statements are read once published (`SLA_STATEMENTS_DIR/YYYY-MM`)."""
