@@ -7,6 +7,7 @@ Failures print one line saying what to fix and exit non-zero.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -26,6 +27,8 @@ environment (all optional; defaults run the committed sample month):
   SLA_STATEMENTS_DIR  where PDF statements go          (default: statements/)
   SLA_POLICY_FILE     the SLA policy file              (default: policy/sla-policy.yaml)
   DAGSTER_HOME        the Dagster instance shared with `dagster dev` (default: .dagster_home/)
+  SLA_EXECUTOR        where steps run: in_process (default), multiprocess, k8s, celery
+  SLA_RENDER_SHARDS   render steps per month (default: 1 in-process, else one per core)
 
 example:
   sla-report run --month 2026-10
@@ -79,12 +82,13 @@ def _failure_line(result) -> str:  # noqa: ANN001 - dagster's ExecuteInProcessRe
 
 
 def run_month(month: str, as_of: str | None, out=sys.stdout) -> int:
+    import dagster as dg
     from dagster import DagsterInstance
 
-    from pipeline.defs import defs
+    from pipeline.defs import defs, monthly_job
     from pipeline.defs.assets.statements import PROGRESS_BAR_TAG
     from pipeline.defs.instance import ensure_dagster_home
-    from pipeline.defs.jobs import MONTHLY_JOB_NAME
+    from pipeline.defs.jobs import EXECUTOR_ENV, MONTHLY_JOB_NAME
     from pipeline.defs.liveness import clean_up_dead_runs, month_holder
     from pipeline.defs.partitions import monthly_partitions
     from pipeline.run_summary import print_summary
@@ -112,18 +116,31 @@ def run_month(month: str, as_of: str | None, out=sys.stdout) -> int:
                 f"{month} is being run by run {holder.get('run_id', '?')} (process {holder.get('pid', '?')}); "
                 "two runs of one month never interleave — wait for it to finish, then rerun"
             )
-        job = defs.resolve_job_def(MONTHLY_JOB_NAME)
-        result = job.execute_in_process(
-            partition_key=month,
-            instance=instance,
-            run_config=run_config,
-            raise_on_error=False,
-            tags={"sla/launched_by": "cli", PROGRESS_BAR_TAG: "1"},
-        )
-        if not result.success:
-            WarehouseBuild(settings.warehouse, result.run_id, settings.statements_dir).discard()
-            raise CliError(f"{month} failed — {_failure_line(result)}")
-    print_summary(settings, month, result.run_id, out=out)
+        tags = {"sla/launched_by": "cli", PROGRESS_BAR_TAG: "1"}
+        executor = os.environ.get(EXECUTOR_ENV, "").strip() or "in_process"
+        if executor == "in_process":
+            job = defs.resolve_job_def(MONTHLY_JOB_NAME)
+            result = job.execute_in_process(
+                partition_key=month, instance=instance, run_config=run_config, raise_on_error=False, tags=tags
+            )
+            success, run_id, failure = result.success, result.run_id, _failure_line(result)
+        else:
+            # Steps in processes of their own (docs/statements.md "Fan-out"): the job is loaded again
+            # in each of them, so it goes through Dagster's execute_job on the DAGSTER_HOME instance.
+            if executor == "multiprocess":
+                run_config["execution"] = {"config": {"multiprocess": {}}}
+            with dg.execute_job(
+                dg.reconstructable(monthly_job),
+                instance,
+                run_config=run_config,
+                tags={**tags, "dagster/partition": month},
+                raise_on_error=False,
+            ) as result:
+                success, run_id, failure = result.success, result.run_id, _failure_line(result)
+        if not success:
+            WarehouseBuild(settings.warehouse, run_id, settings.statements_dir).discard()
+            raise CliError(f"{month} failed — {failure}")
+    print_summary(settings, month, run_id, out=out)
     return 0
 
 

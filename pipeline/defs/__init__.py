@@ -25,4 +25,12 @@ defs = dg.Definitions(
     resources={"sla": SlaEnvironment()},
 )
 
-__all__ = ["defs"]
+
+
+def monthly_job() -> dg.JobDefinition:
+    """The monthly job, for `dg.reconstructable(monthly_job)`: what an executor that runs steps in
+    processes of their own (multiprocess, k8s, Celery) loads in each of them."""
+    return defs.resolve_job_def(monthly_sla_report.name)
+
+
+__all__ = ["defs", "monthly_job"]

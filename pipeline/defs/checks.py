@@ -7,7 +7,7 @@ or the published warehouse when run on its own from the UI.
 
 import dagster as dg
 
-from pipeline.defs.common import operator_errors
+from pipeline.defs.common import WAREHOUSE_POOL, operator_errors
 from pipeline.defs.metadata import table_value
 from pipeline.defs.resources import SlaEnvironment
 from pipeline.policy import load_policy
@@ -38,6 +38,9 @@ def _make_check(asset: str, name: str, severity: dg.AssetCheckSeverity) -> dg.As
         name=name,
         description=check_description(name),
         blocking=severity == ERROR,
+        # a check opens the build read-only, which DuckDB refuses beside a writer: in the writers' pool
+        # too, so it never runs beside a step that writes (steps in processes of their own, issue 12)
+        pool=WAREHOUSE_POOL,
     )
     def _check(context: dg.AssetCheckExecutionContext, sla: SlaEnvironment) -> dg.AssetCheckResult:
         month = context.partition_key

@@ -49,6 +49,8 @@ def steps_in_child_processes(context: dg.AssetExecutionContext) -> bool:
         return True
     if executor == dg.multi_or_in_process_executor.name:
         return "in_process" not in (context.run.run_config.get("execution") or {}).get("config", {})
+    if executor == "sla_executor":  # the monthly job's (pipeline/defs/jobs.py): in-process unless configured
+        return "multiprocess" in (context.run.run_config.get("execution") or {}).get("config", {})
     return False
 
 
