@@ -260,37 +260,49 @@ def _rss_kib(pid: int) -> int:
     return 0
 
 
+class TreeRssPeak:
+    """The peak RSS (KiB) of a process and all its descendants, polled every 0.25 s until `stop()`
+    (ru_maxrss only gives the largest single process)."""
+
+    def __init__(self, pid: int) -> None:
+        self.kib = 0
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._poll, args=(pid,), daemon=True)
+        self._thread.start()
+
+    def _poll(self, pid: int) -> None:
+        while not self._done.is_set():
+            self.kib = max(self.kib, sum(_rss_kib(p) for p in _tree(pid)))
+            self._done.wait(0.25)
+
+    def stop(self) -> float:
+        """Stop polling; the peak in MiB."""
+        self._done.set()
+        self._thread.join()
+        return self.kib / 1024
+
+
 def sla_report_run(label: str, root: Path, drop: Path, *, cpus: set[int] | None = None) -> RunMeasure:
     """`sla-report run --month` in a subprocess; its wall time, CPU, peak RSS and step timings."""
     root.mkdir(parents=True, exist_ok=True)
     log = root / f"{label}.log"
     preexec = (lambda: os.sched_setaffinity(0, cpus)) if cpus else None
-    peak = {"tree": 0}
-    done = threading.Event()
     with open(log, "wb") as out:
         started = time.perf_counter()
         proc = subprocess.Popen(
             [*sla_report_command(), "run", "--month", MONTH],
             cwd=ROOT, env=run_env(root, drop), stdout=out, stderr=subprocess.STDOUT, preexec_fn=preexec,
         )
-
-        def poll() -> None:
-            while not done.is_set():
-                peak["tree"] = max(peak["tree"], sum(_rss_kib(p) for p in _tree(proc.pid)))
-                done.wait(0.25)
-
-        poller = threading.Thread(target=poll, daemon=True)
-        poller.start()
+        peak = TreeRssPeak(proc.pid)
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - started
-        done.set()
-        poller.join()
+        peak_tree_mib = peak.stop()
         proc.returncode = os.waitstatus_to_exitcode(status)
     text = log.read_text(errors="replace")
     match = re.search(r"done \(run ([0-9a-f-]+)\)", text)
     measure = RunMeasure(
         label=label, wall_s=wall, returncode=proc.returncode, run_id=match.group(1) if match else None,
-        peak_tree_rss_mib=peak["tree"] / 1024, peak_process_rss_mib=usage.ru_maxrss / 1024,
+        peak_tree_rss_mib=peak_tree_mib, peak_process_rss_mib=usage.ru_maxrss / 1024,
         cpu_s=usage.ru_utime + usage.ru_stime,
         cpus=len(cpus) if cpus else len(os.sched_getaffinity(0)),
     )

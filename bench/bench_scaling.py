@@ -19,7 +19,6 @@ import os
 import shutil
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -27,7 +26,7 @@ BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
 
 import bench_month  # noqa: E402
-from bench_month import MONTH, OUT, ROOT, _rss_kib, _tree, bare_scan, drop_facts, ensure_drop  # noqa: E402
+from bench_month import MONTH, OUT, ROOT, TreeRssPeak, bare_scan, drop_facts, ensure_drop  # noqa: E402
 
 
 def child(drop: Path, warehouse: Path) -> int:
@@ -54,29 +53,19 @@ def child(drop: Path, warehouse: Path) -> int:
 
 def measure(drop: Path, warehouse: Path) -> dict:
     warehouse.unlink(missing_ok=True)
-    peak = {"tree": 0}
-    done = threading.Event()
     started = time.perf_counter()
     proc = subprocess.Popen([sys.executable, __file__, "--child", str(drop), str(warehouse)], cwd=ROOT,
                             stdout=subprocess.PIPE, text=True)
-
-    def poll() -> None:
-        while not done.is_set():
-            peak["tree"] = max(peak["tree"], sum(_rss_kib(p) for p in _tree(proc.pid)))
-            done.wait(0.25)
-
-    poller = threading.Thread(target=poll, daemon=True)
-    poller.start()
+    peak = TreeRssPeak(proc.pid)
     output = proc.stdout.read()
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - started
-    done.set()
-    poller.join()
+    peak_tree_mib = peak.stop()
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"bench: build_month failed on {drop}")
     result = json.loads(output.strip().splitlines()[-1])
     result.update({"wall_s": wall, "cpu_s": usage.ru_utime + usage.ru_stime, "peak_rss_mib": usage.ru_maxrss / 1024,
-                   "peak_tree_rss_mib": peak["tree"] / 1024,
+                   "peak_tree_rss_mib": peak_tree_mib,
                    "warehouse_mib": warehouse.stat().st_size / 2**20})
     warehouse.unlink(missing_ok=True)
     return result
