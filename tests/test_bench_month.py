@@ -18,10 +18,13 @@ def test_every_step_of_a_real_run_maps_to_one_of_the_six_phases(published_octobe
     mapping = bench_month.step_phases(bench_month.step_assets_of(published_october.result.all_events))
     assert set(mapping.values()) == set(bench_month.PHASES)
     assert {step: mapping[step] for step in ("input_tables", "probe_files", "support_sla", "uptime", "credits",
-                                             "statements", "warehouse")} == {
+                                             "statements.statements_plan", "statements.statements_shard[shard_0]",
+                                             "statements.statements_record", "warehouse")} == {
         "input_tables": "ingest", "probe_files": "ingest", "support_sla": "support", "uptime": "uptime",
-        "credits": "credits", "statements": "statements", "warehouse": "publication",
-    }
+        "credits": "credits", "statements.statements_plan": "statements",
+        "statements.statements_shard[shard_0]": "statements", "statements.statements_record": "statements",
+        "warehouse": "publication",
+    }  # the graph-backed statements asset's steps, shards included
     # A check step belongs to the phase of the asset it checks.
     assert mapping["uptime_monthly_probe_coverage_below_minimum"] == "uptime"
     assert mapping["statements_statements_missing_or_disagreeing"] == "statements"

@@ -141,3 +141,18 @@ def test_execute_in_process_records_its_own_process(tmp_path, monkeypatch):
     with dg.instance_for_test(temp_dir=str(tmp_path)) as instance:
         assert worker_probe_job().execute_in_process(instance=instance).success
     assert list(map(int, report.read_text().split())) == [0, os.getpid(), os.getpid()]
+
+
+def test_a_run_of_this_process_that_ended_without_publishing_frees_the_month(world, tmp_path):
+    """A failed gate in a test process or a long-lived code server: the next run of the month in that
+    same process proceeds, also when it uses another Dagster instance that never heard of the first."""
+    instance, settings = world
+    failed = _run(instance, "failed-here", dg.DagsterRunStatus.STARTED)
+    acquire_month(instance, settings, MONTH, failed, os.getpid())
+    instance.report_run_failed(instance.get_run_by_id(failed))
+    (tmp_path / "other").mkdir()
+    with dg.instance_for_test(temp_dir=str(tmp_path / "other")) as other:
+        acquire_month(other, settings, MONTH, _run(other, "next-here", dg.DagsterRunStatus.STARTED), os.getpid())
+        with pytest.raises(MonthBusyError):  # …while a run this process *is* running keeps it
+            acquire_month(other, settings, MONTH, "third", os.getpid())
+        release_month(settings, MONTH, "next-here")

@@ -123,6 +123,8 @@ def _lease_holds(instance: dg.DagsterInstance | None, lease: dict) -> bool:
     if lease.get("host") not in (None, socket.gethostname()):
         return True
     pid = lease.get("pid")
+    if pid == os.getpid() and lease.get("run_id") not in _held:
+        return False  # a run of this very process that ended without publishing (a failed gate)
     return isinstance(pid, int) and not _process_gone(pid)
 
 
