@@ -128,7 +128,10 @@ def run_month(month: str, as_of: str | None, out=sys.stdout) -> int:
             # Steps in processes of their own (docs/statements.md "Fan-out"): the job is loaded again
             # in each of them, so it goes through Dagster's execute_job on the DAGSTER_HOME instance.
             if executor == "multiprocess":
-                run_config["execution"] = {"config": {"multiprocess": {}}}
+                # Steps fork from a server that imported the code location once: a spawned process
+                # per step would import Dagster and the pipeline again, seconds per step.
+                run_config["execution"] = {"config": {"multiprocess": {
+                    "start_method": {"forkserver": {"preload_modules": ["pipeline.defs"]}}}}}
             with dg.execute_job(
                 dg.reconstructable(monthly_job),
                 instance,

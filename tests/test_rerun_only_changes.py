@@ -130,7 +130,8 @@ def test_r21_two_render_shards_in_processes_of_their_own_give_the_same_bytes_and
     drop = write_small_month(tmp_path / "drop")
     monkeypatch.setenv("SLA_RENDER_SHARDS", "2")
     config = {
-        "execution": {"config": {"multiprocess": {"max_concurrent": 2}}},
+        "execution": {"config": {"multiprocess": {"max_concurrent": 2, "start_method": {
+            "forkserver": {"preload_modules": ["pipeline.defs"]}}}}},  # steps fork from a loaded server
         "resources": {"sla": {"config": {"data_dir": str(drop), "warehouse": str(tmp_path / "sla.duckdb"),
                                          "statements_dir": str(tmp_path / "statements")}}},
     }

@@ -2,7 +2,8 @@
 
 - Every run tags itself with the process whose life is the run's (`sla/pid`, `sla/host`) in its first
   step: the run worker — the step's own process under the in-process executor, its parent when each
-  step is a child process of the run worker (multiprocess executor, the render fan-out).
+  step is a child process of the run worker (multiprocess executor, the render fan-out; with the
+  `forkserver` start method the parent is the fork server, which exits when the run worker dies).
 - `clean_up_dead_runs` finds runs still STARTING/STARTED whose process is gone (SIGKILL, power loss),
   marks them failed, frees the `sla_warehouse` pool slots they held
   (`free_concurrency_slots_for_run`) and removes their unpublished release. The CLI calls it before
