@@ -27,7 +27,7 @@ environment (all optional; defaults run the committed sample month):
   SLA_STATEMENTS_DIR  where PDF statements go          (default: statements/)
   SLA_POLICY_FILE     the SLA policy file              (default: policy/sla-policy.yaml)
   DAGSTER_HOME        the Dagster instance shared with `dagster dev` (default: .dagster_home/)
-  SLA_EXECUTOR        where steps run: in_process (default), multiprocess, k8s, celery
+  SLA_EXECUTOR        where steps run: in_process (default), multiprocess, k8s, celery, or package.module:executor
   SLA_RENDER_SHARDS   render steps per month (default: 1 in-process, else one per core)
 
 example:

@@ -13,6 +13,7 @@ import sys
 import time
 from pathlib import Path
 
+import dagster as dg
 import pytest
 from fixtures.months import write_months_drop
 from fixtures.publication import invariant_violations, published_statement_rows
@@ -94,25 +95,9 @@ def test_a_run_killed_at_every_phase_boundary_leaves_the_month_whole_and_the_nex
     assert not [p for p in warehouse.parent.glob(".sla.duckdb.releases/run-*") if not (p / "published.json").exists()]
 
 
-def _pool_run_ids(env: dict[str, str]) -> set[str]:
-    """Runs holding a slot of the warehouse pool, read from the instance as the UI's pool page does."""
-    code = (
-        "import dagster as dg\n"
-        "with dg.DagsterInstance.get() as instance:\n"
-        "    print(' '.join(sorted(instance.event_log_storage.get_concurrency_run_ids())))\n"
-    )
-    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
-    return set(done.stdout.split())
-
-
-def _run_status(env: dict[str, str], run_id: str) -> str:
-    code = (
-        "import sys, dagster as dg\n"
-        "with dg.DagsterInstance.get() as instance:\n"
-        "    print(instance.get_run_by_id(sys.argv[1]).status.value)\n"
-    )
-    done = subprocess.run([sys.executable, "-c", code, run_id], env=env, capture_output=True, text=True, check=True)
-    return done.stdout.strip()
+def _pool_run_ids(instance: dg.DagsterInstance) -> set[str]:
+    """Runs holding a slot of a pool, read from the instance as the UI's pool page does."""
+    return set(instance.event_log_storage.get_concurrency_run_ids())
 
 
 def test_the_daemon_cleans_up_a_dead_run_without_the_cli(world):
@@ -122,25 +107,28 @@ def test_the_daemon_cleans_up_a_dead_run_without_the_cli(world):
     _one_more_down_minute(drop, len(PHASES) + 1)
     killed = _cli(env, kill_at="after_ingest")
     assert killed.returncode == -9, killed.stderr[-2000:]
-    [dead_run] = _pool_run_ids(env)
-    assert _run_status(env, dead_run) == "STARTED"
-    daemon = subprocess.Popen(
-        [str(Path(sys.executable).with_name("dagster-daemon")), "run", "-w", "workspace.yaml"],
-        cwd=Path(__file__).resolve().parent.parent, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-        text=True, start_new_session=True,
-    )
-    try:
-        started = time.monotonic()
-        deadline = started + 180
-        while time.monotonic() < deadline and _run_status(env, dead_run) == "STARTED":
-            assert daemon.poll() is None, daemon.stderr.read()[-2000:]
-            time.sleep(2)
-        assert _run_status(env, dead_run) == "FAILURE"
-        assert _pool_run_ids(env) == set()
-        print(f"swept {time.monotonic() - started:.0f} s after the daemon started")
-    finally:
-        os.killpg(daemon.pid, signal.SIGTERM)
-        daemon.wait(timeout=60)
+    with dg.DagsterInstance.from_config(env["DAGSTER_HOME"]) as instance:
+        [dead_run] = _pool_run_ids(instance)
+
+        def status() -> dg.DagsterRunStatus:
+            return instance.get_run_by_id(dead_run).status
+
+        assert status() == dg.DagsterRunStatus.STARTED
+        daemon = subprocess.Popen(
+            [str(Path(sys.executable).with_name("dagster-daemon")), "run", "-w", "workspace.yaml"],
+            cwd=Path(__file__).resolve().parent.parent, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            text=True, start_new_session=True,
+        )
+        try:
+            deadline = time.monotonic() + 180
+            while time.monotonic() < deadline and status() == dg.DagsterRunStatus.STARTED:
+                assert daemon.poll() is None, daemon.stderr.read()[-2000:]
+                time.sleep(1)
+            assert status() == dg.DagsterRunStatus.FAILURE
+            assert _pool_run_ids(instance) == set()
+        finally:
+            os.killpg(daemon.pid, signal.SIGTERM)
+            daemon.wait(timeout=60)
     assert not (out / ".sla.duckdb.releases" / f"run-{dead_run}").exists()  # its unpublished release is gone
     assert invariant_violations(out / "sla.duckdb", out / "statements") == []
 

@@ -33,5 +33,7 @@ def test_schedule_next_two_ticks_and_the_partitions_they_target():
 
 def test_the_job_runs_in_process():
     job = defs.resolve_job_def(MONTHLY_JOB_NAME)
-    assert job.executor_def.name == "in_process"
+    # our selectable executor, whose default is the run's own process (multiprocess by run config)
+    assert job.executor_def.name == "sla_executor"
+    assert job.executor_def.config_schema.as_field().default_value == {"in_process": {}}
     assert job.partitions_def == monthly_partitions

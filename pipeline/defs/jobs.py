@@ -13,6 +13,7 @@ configuration only (docs/statements.md "Fan-out"):
   machines, configured through the same `execution` run config.
 """
 
+import importlib
 import os
 
 import dagster as dg
@@ -47,21 +48,29 @@ def sla_executor(init_context: dg.InitExecutorContext) -> dg.Executor:
     return multi_or_in_process_executor.executor_creation_fn(init_context)
 
 
+# Executors of other packages, by the name an operator sets; imported only where they are chosen (the
+# package is installed where the steps run, not here).
+NAMED_EXECUTORS = {"k8s": "dagster_k8s:k8s_job_executor", "celery": "dagster_celery:celery_executor"}
+
+
 def executor_from_env() -> dg.ExecutorDefinition:
     """`SLA_EXECUTOR`: unset, `in_process` or `multiprocess` → `sla_executor` (the run config chooses);
-    `k8s` → dagster-k8s's `k8s_job_executor`; `celery` → dagster-celery's `celery_executor`."""
+    `k8s` → dagster-k8s's `k8s_job_executor`; `celery` → dagster-celery's `celery_executor`; any other
+    executor as `package.module:attribute`."""
     name = os.environ.get(EXECUTOR_ENV, "").strip() or "in_process"
     if name in ("in_process", "multiprocess"):
         return sla_executor
-    if name == "k8s":
-        from dagster_k8s import k8s_job_executor  # not a dependency here: install it where it runs
-
-        return k8s_job_executor
-    if name == "celery":
-        from dagster_celery import celery_executor
-
-        return celery_executor
-    raise ValueError(f"{EXECUTOR_ENV}={name!r}: expected one of {', '.join(EXECUTORS)}")
+    target = NAMED_EXECUTORS.get(name, name)
+    if ":" not in target:
+        raise ValueError(f"{EXECUTOR_ENV}={name!r}: expected one of {', '.join(EXECUTORS)} or package.module:executor")
+    module, attribute = target.split(":", 1)
+    try:
+        executor = getattr(importlib.import_module(module), attribute)
+    except (ImportError, AttributeError) as exc:
+        raise ValueError(f"{EXECUTOR_ENV}={name!r}: cannot load {target} ({exc}); install its package") from exc
+    if not isinstance(executor, dg.ExecutorDefinition):
+        raise ValueError(f"{EXECUTOR_ENV}={name!r}: {target} is not a Dagster executor")
+    return executor
 
 
 monthly_sla_report = dg.define_asset_job(
