@@ -18,7 +18,8 @@ run: install
 	$(UV) run --frozen sla-report run --month $(MONTH)
 
 test: install
-	$(UV) run --frozen pytest -q
+	# two workers, one test module per worker at a time (module fixtures are built once)
+	$(UV) run --frozen pytest -q -n 2 --dist loadfile
 
 install: system-deps .venv/.installed
 
