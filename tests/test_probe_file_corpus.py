@@ -141,7 +141,7 @@ def test_a_file_of_another_kind_stops_the_run_naming_it(case, name):
 
 
 @pytest.mark.parametrize("name, content", [
-    ("t.csv", gzip.compress(b"probed_at,check\n")),  # gzip bytes under a plain name
+    ("t.csv", gzip.compress(b"probed_at,check\n", mtime=0)),  # gzip bytes under a plain name
     ("t.csv.gz", b"probed_at,check,region,customer_id,status_code,error_code\n"),  # plain text named .gz
     ("t.jsonl.gz", b"{}\n"),
 ])

@@ -215,7 +215,7 @@ def test_missing_optional_latency_column_is_fine(case):
 @pytest.mark.parametrize("name, content", [
     ("t.csv.gz", b"this is not gzip"),
     ("t.parquet", b"PAR1 definitely not parquet"),
-    ("t.jsonl.gz", gzip.compress(b"\xff\xfe not utf-8\n")),
+    ("t.jsonl.gz", gzip.compress(b"\xff\xfe not utf-8\n", mtime=0)),
 ])
 def test_unreadable_file_is_named(case, name, content):
     (case.data_dir / "probes" / name).write_bytes(content)
