@@ -23,7 +23,7 @@ from pipeline.statements import figures
 from pipeline.statements.files import atomic_write
 from pipeline.statements.render import Renderer, render_template
 from pipeline.warehouse import connect, connection
-from pipeline.warehouse.sqlrunner import bind
+from pipeline.warehouse.sqlrunner import bind, quote_identifier
 
 CSV_COLUMNS = (
     "customer_id", "month", "currency", "credit_current", "credit_proposed", "delta", "uptime",
@@ -97,7 +97,7 @@ def simulate(
             for table, sql in _PUBLISHED.items():
                 arrow = source.sql(sql, params={"first": months[0], "last": months[-1]}).to_arrow_table()
                 con.register("_published_rows", arrow)
-                con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM _published_rows")
+                con.execute(f"CREATE OR REPLACE TEMP TABLE {quote_identifier(table)} AS SELECT * FROM _published_rows")
                 con.unregister("_published_rows")
         sql = (SQL_DIR / "simulation" / "comparison.sql").read_text(encoding="utf-8").strip().rstrip(";")
         cursor = con.execute(sql, bind(sql, {}, "sql/simulation/comparison.sql"))
