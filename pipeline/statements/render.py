@@ -13,7 +13,9 @@ Statements are the hot path (one per enterprise customer, issue 12): their style
 `Renderer` (so once per worker process) into a `weasyprint.CSS` whose @font-face fonts load into the
 renderer's one `FontConfiguration`, and passed to every statement, instead of each document fetching and
 parsing a `<link>`ed copy. The CJK fallback font's stylesheet is added only when the statement's text holds
-a character the primary fonts lack (`glyphs.needs_fallback_font`). Other documents (finance summary, simulation) link their stylesheet as before.
+a character the primary fonts lack (`glyphs.needs_fallback_font`), and the document class is
+`htmldoc.StatementHTML` (a user-agent stylesheet trimmed to the statement's elements). Other documents
+(finance summary, simulation) link their stylesheet and use plain `weasyprint.HTML` as before.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from pipeline.statements.chart import daily_chart_svg, history_chart_svg
 from pipeline.statements.document import breached_tickets_csv, statement_json
 from pipeline.statements.fetcher import BundledAssetFetcher
 from pipeline.statements.glyphs import needs_fallback_font, uncovered_characters
+from pipeline.statements.htmldoc import StatementHTML
 from pipeline.statements.viewmodel import StatementView, sha256_hex
 
 PDF_VARIANT = "pdf/a-3b"
@@ -205,17 +208,19 @@ class Renderer:
         attachments: tuple[PDFAttachment, ...] = (),
         view: StatementView | None = None,
         stylesheets: tuple[str, ...] = (),
+        document_class: type[HTML] = HTML,
     ) -> RenderedPDF:
         """HTML → PDF/A-3b bytes; `dated` is the instant used for every date inside the file.
         `stylesheets` names templates-folder stylesheets applied on top of what the HTML links, each
-        parsed once per renderer; `served`/`refused` include what parsing them fetched."""
+        parsed once per renderer; `served`/`refused` include what parsing them fetched. `document_class`
+        is the WeasyPrint document class (statements: `htmldoc.StatementHTML`)."""
         fetcher = BundledAssetFetcher()
         stamp = dated.astimezone(UTC)
         with render_messages() as messages:
             if view is not None:
                 _check_glyphs(view)
             sheets = [self.stylesheet(name) for name in stylesheets]
-            document = HTML(string=html, base_url=base_url(), url_fetcher=fetcher)
+            document = document_class(string=html, base_url=base_url(), url_fetcher=fetcher)
             pdf_attachments = [
                 Attachment(
                     string=a.text.encode("utf-8"),
@@ -251,6 +256,7 @@ class Renderer:
             dated=view.as_of,
             view=view,
             stylesheets=sheets,
+            document_class=StatementHTML,
             attachments=(
                 PDFAttachment("statement.json", statement_json(view), "The statement's figures (R21)"),
                 PDFAttachment(
