@@ -25,6 +25,11 @@ CREATE TABLE IF NOT EXISTS main.report_runs (
     policy_version VARCHAR
 )
 """
+# Added by issue 12 (reruns that do only what changed): a warehouse published before gains them.
+_ADD_FINGERPRINTS = (
+    "ALTER TABLE main.report_runs ADD COLUMN IF NOT EXISTS drop_sha256 VARCHAR",
+    "ALTER TABLE main.report_runs ADD COLUMN IF NOT EXISTS inputs_sha256 VARCHAR",
+)
 
 
 def record_run(
@@ -34,11 +39,20 @@ def record_run(
     as_of_source: str,
     data_dir: str,
     policy_version: str | None = None,
+    *,
+    drop_sha256: str | None = None,
+    inputs_sha256: str | None = None,
 ) -> None:
+    """Replace the month's row: this run now produces the month (`drop_sha256`, `inputs_sha256`:
+    pipeline/ingest/fingerprint.py; None where the run cannot vouch for them)."""
     con.execute(_CREATE)
+    for statement in _ADD_FINGERPRINTS:
+        con.execute(statement)
     con.execute("DELETE FROM main.report_runs WHERE month = $month", {"month": params.month})
     con.execute(
-        "INSERT INTO main.report_runs VALUES ($month, $run_id, $as_of, $source, $started, $data_dir, $policy)",
+        "INSERT INTO main.report_runs (month, run_id, as_of, as_of_source, run_started_at, data_dir,"
+        " policy_version, drop_sha256, inputs_sha256)"
+        " VALUES ($month, $run_id, $as_of, $source, $started, $data_dir, $policy, $drop, $inputs)",
         {
             "month": params.month,
             "run_id": run_id,
@@ -47,7 +61,26 @@ def record_run(
             "started": params.run_started_at,
             "data_dir": data_dir,
             "policy": policy_version,
+            "drop": drop_sha256,
+            "inputs": inputs_sha256,
         },
+    )
+
+
+def recorded_drop_sha256(con: duckdb.DuckDBPyConnection, month: str, run_id: str) -> str | None:
+    row = con.execute(
+        "SELECT drop_sha256 FROM main.report_runs WHERE month = $month AND run_id = $run_id",
+        {"month": month, "run_id": run_id},
+    ).fetchone()
+    return row[0] if row else None
+
+
+def forget_fingerprints(con: duckdb.DuckDBPyConnection, month: str, run_id: str) -> None:
+    """The run cannot vouch for its inputs (the drop changed while it read them): its month will not
+    be reused by the next run."""
+    con.execute(
+        "UPDATE main.report_runs SET drop_sha256 = NULL, inputs_sha256 = NULL WHERE month = $month AND run_id = $run_id",
+        {"month": month, "run_id": run_id},
     )
 
 
@@ -72,7 +105,9 @@ def set_policy_version(con: duckdb.DuckDBPyConnection, month: str, run_id: str, 
 
 
 __all__ = [
+    "forget_fingerprints",
     "load_run_params",
     "record_run",
+    "recorded_drop_sha256",
     "set_policy_version",
 ]
