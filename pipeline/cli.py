@@ -7,6 +7,7 @@ Failures print one line saying what to fix and exit non-zero.
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 from collections.abc import Sequence
@@ -33,11 +34,17 @@ environment (all optional; defaults run the committed sample month):
 example:
   sla-report run --month 2026-10
   sla-report run --month 2026-10 --as-of 2026-11-03T12:00:00Z
+  sla-report run --month 2026-10 --force     # rebuild even if nothing changed since the published run
 """
 
 
 class CliError(RuntimeError):
     pass
+
+
+class _SkippedCheckNoise(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "emitted no result in step" not in record.getMessage()
 
 
 def _build_parser() -> argparse.ArgumentParser:
@@ -61,6 +68,12 @@ def _build_parser() -> argparse.ArgumentParser:
         metavar="ISO-8601",
         help="the instant the ticket data describes (default: newest ticket timestamp in the drop)",
     )
+    run.add_argument(
+        "--force",
+        action="store_true",
+        help="rebuild the month even when its drop, policy, code and as-of are those of the published run "
+        "(such a rerun otherwise stops after fingerprinting the drop and publishes nothing)",
+    )
     add_finance_commands(commands)
     ops_cli.add_commands(commands, EPILOG.split("\n\nexample:")[0])
     add_simulation_commands(commands)
@@ -81,11 +94,12 @@ def _failure_line(result) -> str:  # noqa: ANN001 - dagster's ExecuteInProcessRe
     return "the run failed (see the Dagster UI for details)"
 
 
-def run_month(month: str, as_of: str | None, out=sys.stdout) -> int:
+def run_month(month: str, as_of: str | None, out=None, *, force: bool = False) -> int:
     import dagster as dg
     from dagster import DagsterInstance
 
     from pipeline.defs import defs, monthly_job
+    from pipeline.defs.assets.inputs import UNCHANGED_TAG
     from pipeline.defs.assets.statements import PROGRESS_BAR_TAG
     from pipeline.defs.instance import ensure_dagster_home
     from pipeline.defs.jobs import EXECUTOR_ENV, MONTHLY_JOB_NAME
@@ -105,8 +119,12 @@ def run_month(month: str, as_of: str | None, out=sys.stdout) -> int:
     ensure_dagster_home(settings)
     # Dagster's console logs would bury the one line that matters; the UI keeps every event.
     run_config = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
-    if as_of:
-        run_config["ops"] = {"input_tables": {"config": {"as_of": as_of}}}
+    inputs_config = {**({"as_of": as_of} if as_of else {}), **({"force": True} if force else {})}
+    if inputs_config:
+        run_config["ops"] = {"input_tables": {"config": inputs_config}}
+    # Dagster warns on stderr for every blocking check skipped with its asset (an unchanged rerun skips
+    # them all): the steps after such a check are skipped too, so the warning only misleads here.
+    logging.getLogger("dagster._core.execution.plan.active").addFilter(_SkippedCheckNoise())
     with DagsterInstance.get() as instance:
         for dead in clean_up_dead_runs(instance, settings):
             print(f"sla-report: cleaned up dead {dead.describe()}", file=sys.stderr)
@@ -143,7 +161,10 @@ def run_month(month: str, as_of: str | None, out=sys.stdout) -> int:
         if not success:
             WarehouseBuild(settings.warehouse, run_id, settings.statements_dir).discard()
             raise CliError(f"{month} failed — {failure}")
-    print_summary(settings, month, run_id, out=out)
+        finished = instance.get_run_by_id(run_id)
+        unchanged_since = finished.tags.get(UNCHANGED_TAG) if finished else None
+    # sys.stdout as it is now (a default bound at import would miss a redirected or captured stream)
+    print_summary(settings, month, run_id, out=out or sys.stdout, unchanged_since=unchanged_since)
     return 0
 
 
@@ -151,7 +172,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _build_parser().parse_args(argv)
     try:
         if args.command == "run":
-            return run_month(args.month, args.as_of)
+            return run_month(args.month, args.as_of, force=args.force)
         if args.command in FINANCE_COMMANDS:
             return run_finance_command(args)
         if args.command in ops_cli.COMMANDS:

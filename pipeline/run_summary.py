@@ -18,7 +18,11 @@ def _table_exists(con, name: str) -> bool:  # noqa: ANN001
     )
 
 
-def print_summary(settings: Settings, month: str, run_id: str, out: TextIO = sys.stdout) -> None:
+def print_summary(
+    settings: Settings, month: str, run_id: str, out: TextIO | None = None, *, unchanged_since: str | None = None
+) -> None:
+    """What the run published (or, `unchanged_since`, which published run still stands and why)."""
+    out = out or sys.stdout
     with connection(settings.warehouse, read_only=True) as con:
         as_of, source = con.execute(
             "SELECT as_of, as_of_source FROM main.report_runs WHERE month = ?", [month]
@@ -38,6 +42,12 @@ def print_summary(settings: Settings, month: str, run_id: str, out: TextIO = sys
             else None
         )
     print(f"sla-report {month}: done (run {run_id})", file=out)
+    if unchanged_since:
+        print(
+            f"  unchanged: the drop, policy, code and other months are those of published run {unchanged_since};"
+            " nothing was recomputed or published (--force rebuilds)",
+            file=out,
+        )
     print(f"  as-of: {as_of.isoformat()} ({source})", file=out)
     width = max([len(f[0]) for f in files] + [4])
     print(f"  {'file':<{width}}  {'read':>8} {'used':>8} {'other':>8} {'rejected':>8} {'dupes':>8}", file=out)

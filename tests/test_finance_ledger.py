@@ -164,8 +164,8 @@ def test_an_approval_made_while_a_run_is_building_is_never_lost(finance_month, t
     ledger and in the new warehouse's `statement_status`."""
     world = finance_month.copy(tmp_path)
     env = world.env()
-    run = subprocess.Popen(
-        [sys.executable, "-m", "pipeline.cli", "run", "--month", MONTH],
+    run = subprocess.Popen(  # --force: the same drop would otherwise publish nothing (no build to race)
+        [sys.executable, "-m", "pipeline.cli", "run", "--month", MONTH, "--force"],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )
     try:

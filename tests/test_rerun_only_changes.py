@@ -2,7 +2,9 @@
 
 Real runs of the monthly job on the small month (fixtures/small_month.py), one after another on the
 same warehouse: a first run, a rerun of the same drop, and a rerun with one customer's ticket changed
-and a later as-of. What each run rendered is read from the `statements` asset's materialization
+and a later as-of. Every run is forced: a rerun of the same drop would stop after fingerprinting it
+(tests/test_unchanged_rerun.py), so these pin what a rerun whose inputs did change does with figures
+that did not (a new policy or code version that moves no figure, say). What each run rendered is read from the `statements` asset's materialization
 (`statements_rendered`, `rendered_customers`), what it kept from the files themselves (inode, mtime,
 sha256 — a kept file is the published file, hard-linked into the new release). The first run (one
 process, one shard) is also the reference for the multiprocess executor with two render shards.
@@ -46,7 +48,9 @@ def _files(folder: Path) -> dict[str, tuple[int, int, str]]:
 
 
 def _run(root: Path, drop: Path, as_of: str | None = None) -> Run:
-    config = {"ops": {"input_tables": {"config": {"as_of": as_of}}}} if as_of else None
+    # `force`: the same drop would otherwise stop after its fingerprint (tests/test_unchanged_rerun.py);
+    # here the run goes on, and it is the figures that are compared
+    config = {"ops": {"input_tables": {"config": {"force": True, **({"as_of": as_of} if as_of else {})}}}}
     with dg.instance_for_test() as instance:
         result = defs.resolve_job_def("monthly_sla_report").execute_in_process(
             partition_key=MONTH,

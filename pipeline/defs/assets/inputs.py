@@ -8,13 +8,21 @@ import dagster as dg
 from pydantic import Field
 
 from pipeline.defs.common import ACCOUNTING_COLUMNS, WAREHOUSE_POOL, mart_spec, month_step, operator_errors
-from pipeline.defs.liveness import MonthBusyError, acquire_month, record_run_process, run_worker_pid
+from pipeline.defs.liveness import MonthBusyError, acquire_month, record_run_process, release_month, run_worker_pid
 from pipeline.defs.metadata import OWNERS_BY_GROUP, mart_metadata, table_value
 from pipeline.defs.models import model_results, model_specs
 from pipeline.defs.partitions import monthly_partitions
 from pipeline.defs.resources import SlaEnvironment
 from pipeline.faults import kill_point
 from pipeline.ingest.as_of import resolve_as_of
+from pipeline.ingest.fingerprint import (
+    Reuse,
+    drop_fingerprint,
+    inputs_sha256,
+    other_month_runs,
+    published_run_unchanged,
+    vouch_for_drop,
+)
 from pipeline.ingest.probes import PROBE_MODELS, ingest_probe_files
 from pipeline.ingest.validate import (
     CSV_VALIDATION_MODELS,
@@ -40,18 +48,32 @@ INPUT_ASSETS = {
 }
 
 
+# Run tag of a run that found its month already published from the same inputs: the published run's id.
+UNCHANGED_TAG = "sla/unchanged_since_run"
+
+
 class InputsConfig(dg.Config):
     as_of: str | None = Field(
         default=None,
         description="The instant the ticket data describes (ISO 8601 with offset). "
         "Default: the newest ticket or event timestamp of the drop (R11).",
     )
+    force: bool = Field(
+        default=False,
+        description="Rebuild the month even when its drop, policy, code, as-of and the other months are "
+        "those of the published run (which otherwise ends the run here, publishing nothing).",
+    )
 
 
 @dg.multi_asset(
     specs=[
-        *(mart_spec(name, "inputs", deps=(), kinds=("duckdb", "csv")) for name in INPUT_ASSETS),
-        *model_specs((*CSV_VALIDATION_MODELS, *MONTH_INPUT_MODELS), "inputs"),
+        # skippable: a run whose month is already published from the same inputs materializes
+        # nothing, and Dagster skips every step downstream
+        spec.replace_attributes(skippable=True)
+        for spec in (
+            *(mart_spec(name, "inputs", deps=(), kinds=("duckdb", "csv")) for name in INPUT_ASSETS),
+            *model_specs((*CSV_VALIDATION_MODELS, *MONTH_INPUT_MODELS), "inputs"),
+        )
     ],
     partitions_def=monthly_partitions,
     pool=WAREHOUSE_POOL,
@@ -61,7 +83,12 @@ def input_tables(context: dg.AssetExecutionContext, config: InputsConfig, sla: S
     (`SLA_DATA_DIR`) as text, parses and validates every row (bad rows go to `rejected_rows` with a
     reason), fixes the run's as-of instant and writes the month's typed inputs. A missing file or
     column, or overlapping contracts, stop the run with a message naming them; the published warehouse
-    is not touched until the end of the run."""
+    is not touched until the end of the run.
+
+    First it fingerprints the drop: when the month is published from the same drop, policy, code,
+    as-of and other months (pipeline/ingest/fingerprint.py), nothing would change, so it materializes
+    nothing, tags the run `sla/unchanged_since_run` and every later step is skipped (config `force`
+    rebuilds anyway)."""
     settings = sla.settings()
     month = context.partition_key
     # One writer per month: this process holds the month until publication (pipeline/defs/liveness.py).
@@ -75,11 +102,28 @@ def input_tables(context: dg.AssetExecutionContext, config: InputsConfig, sla: S
     build = sla.build(context.run.run_id)
     with operator_errors():
         build.check_month_link_writable(month)  # before the work, not at publication
+    drop = drop_fingerprint(settings.data_dir)
+    reuse = Reuse(None, "forced by the run config") if config.force else published_run_unchanged(
+        settings, month, config.as_of, drop, started.run_started_at
+    )
+    if reuse.published_run is not None:
+        release_month(settings, month, context.run.run_id)  # nothing will be published: the month is free
+        context.instance.add_run_tags(context.run.run_id, {UNCHANGED_TAG: reuse.published_run})
+        context.log.info(
+            f"{month}: unchanged — {reuse.reason}; nothing is recomputed or published "
+            "(set `force` in the input_tables config, or `sla-report run --force`, to rebuild anyway)"
+        )
+        return
+    context.log.info(f"{month}: a full run — {reuse.reason}")
     with operator_errors(), build.connect() as con:
         ingest_csv_inputs(con, settings.data_dir, started)
         as_of, as_of_source = resolve_as_of(con, started, config.as_of)
         params = RunParams(month, as_of, started.run_started_at)
-        record_run(con, context.run.run_id, params, as_of_source, str(settings.data_dir))
+        record_run(
+            con, context.run.run_id, params, as_of_source, str(settings.data_dir),
+            drop_sha256=drop.sha256,
+            inputs_sha256=inputs_sha256(settings, month, config.as_of, drop, other_month_runs(con, month)),
+        )
         notice_hours = load_policy(settings.policy_file).version_for(month).maintenance_notice_hours
         publish_month_inputs(con, params, notice_hours)
         accounting = csv_accounting(con)
@@ -165,6 +209,9 @@ def input_accounting(context: dg.AssetExecutionContext, sla: SlaEnvironment):
     blocking check stops the run before any figure is computed when a file does not add up."""
     month = context.partition_key
     with month_step(context, sla) as step:
+        changed = vouch_for_drop(step.con, step.settings.data_dir, month, context.run.run_id)
+        if changed:
+            context.log.warning(f"{month}: {changed}")
         publish_accounting(step.con, step.params)
         accounting = file_accounting(step.con, month)
         tables = {name: mart_metadata(step.con, name, month) for name in ("rejected_rows", "input_file_accounting")}
@@ -185,4 +232,4 @@ def input_accounting(context: dg.AssetExecutionContext, sla: SlaEnvironment):
     )
 
 
-__all__ = ["INPUT_ASSETS", "InputsConfig", "input_accounting", "input_tables", "probe_files"]
+__all__ = ["INPUT_ASSETS", "UNCHANGED_TAG", "InputsConfig", "input_accounting", "input_tables", "probe_files"]
