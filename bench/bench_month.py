@@ -13,6 +13,8 @@ Benchmark phases (`--phases`, default all, in this order):
   changed   one customer's probe rows changed (90 minutes of 503s), run again (only that statement)
   one-core  the same fresh run pinned to one CPU (sched_setaffinity): the statements phase on one core
             vs the default is the speed-up on 2 cores, whatever sets the worker count (pool or executor)
+  multiprocess  the same fresh run with SLA_EXECUTOR=multiprocess: every step a process of its own, the
+            statements rendered by one shard step per core (issue 12 part 4), against the in-process run
 
 Baselines, measured in the same invocation, before and after the runs (averaged; both printed):
   scan       a bare DuckDB group-by of the same probe files (count/min/max/failures per customer×check×region)
@@ -43,7 +45,8 @@ OUT = Path(__file__).resolve().parent / "out"
 REFERENCE = Path(__file__).resolve().parent / "reference" / "statement.html"
 MONTH = "2026-10"
 PHASES = ("ingest", "support", "uptime", "credits", "statements", "publication")
-BENCH_PHASES = ("run", "rerun", "changed", "one-core")
+BENCH_PHASES = ("run", "rerun", "changed", "one-core", "multiprocess")
+UNCHANGED_TAG = "sla/unchanged_since_run"  # pipeline/defs/assets/inputs.py
 # Asset groups are named after the stage of the data flow; `<stage>_models` holds that stage's SQL models.
 GROUP_PHASE = {"inputs": "ingest", "support": "support", "uptime": "uptime", "credits": "credits",
                "statements": "statements", "publication": "publication"}
@@ -210,11 +213,16 @@ class RunMeasure:
     statements_total: int = 0
     statements_rendered: int = 0
     cpus: int = 0
+    executor: str = "in_process"
+    unchanged_since: str | None = None  # the run found its month published from the same inputs
+    steps_skipped: int = 0
+    steps_total: int = 0
 
 
-def run_env(root: Path, drop: Path) -> dict[str, str]:
+def run_env(root: Path, drop: Path, executor: str = "in_process") -> dict[str, str]:
     env = dict(os.environ)
     env.update({
+        "SLA_EXECUTOR": executor,
         "SLA_DATA_DIR": str(drop),
         "SLA_WAREHOUSE": str(root / "warehouse" / "sla.duckdb"),
         "SLA_STATEMENTS_DIR": str(root / "statements"),
@@ -282,7 +290,9 @@ class TreeRssPeak:
         return self.kib / 1024
 
 
-def sla_report_run(label: str, root: Path, drop: Path, *, cpus: set[int] | None = None) -> RunMeasure:
+def sla_report_run(
+    label: str, root: Path, drop: Path, *, cpus: set[int] | None = None, executor: str = "in_process"
+) -> RunMeasure:
     """`sla-report run --month` in a subprocess; its wall time, CPU, peak RSS and step timings."""
     root.mkdir(parents=True, exist_ok=True)
     log = root / f"{label}.log"
@@ -291,7 +301,7 @@ def sla_report_run(label: str, root: Path, drop: Path, *, cpus: set[int] | None 
         started = time.perf_counter()
         proc = subprocess.Popen(
             [*sla_report_command(), "run", "--month", MONTH],
-            cwd=ROOT, env=run_env(root, drop), stdout=out, stderr=subprocess.STDOUT, preexec_fn=preexec,
+            cwd=ROOT, env=run_env(root, drop, executor), stdout=out, stderr=subprocess.STDOUT, preexec_fn=preexec,
         )
         peak = TreeRssPeak(proc.pid)
         _, status, usage = os.wait4(proc.pid, 0)
@@ -304,7 +314,7 @@ def sla_report_run(label: str, root: Path, drop: Path, *, cpus: set[int] | None 
         label=label, wall_s=wall, returncode=proc.returncode, run_id=match.group(1) if match else None,
         peak_tree_rss_mib=peak_tree_mib, peak_process_rss_mib=usage.ru_maxrss / 1024,
         cpu_s=usage.ru_utime + usage.ru_stime,
-        cpus=len(cpus) if cpus else len(os.sched_getaffinity(0)),
+        cpus=len(cpus) if cpus else len(os.sched_getaffinity(0)), executor=executor,
     )
     if proc.returncode != 0:
         tail = "\n".join(text.strip().splitlines()[-5:])
@@ -418,6 +428,10 @@ def read_run_events(measure: RunMeasure, dagster_home: Path) -> None:
         run_id = measure.run_id or instance.get_runs(limit=1)[0].run_id
         measure.run_id = run_id
         entries = [e for e in instance.all_logs(run_id) if e.dagster_event is not None]
+        measure.unchanged_since = instance.get_run_by_id(run_id).tags.get(UNCHANGED_TAG)
+        stats = instance.get_run_step_stats(run_id)
+        measure.steps_total = len(stats)
+        measure.steps_skipped = sum(1 for s in stats if s.status is not None and s.status.value == "SKIPPED")
     events = [e.dagster_event for e in entries]
     measure.step_phase = step_phases(step_assets_of(events))
     starts: dict[str, float] = {}
@@ -545,9 +559,18 @@ def print_report(result: dict) -> None:
         print(f"speed-up on {main_run.cpus} cores: statements phase {_ratio(one.phases_s['statements'], main_run.phases_s['statements'])}"
               f", whole run {_ratio(one.wall_s, main_run.wall_s)} (one CPU vs {main_run.cpus}); pure-CPU control "
               f"{result.get('cpu_control', 0):.2f}×")
+    if main_run and "multiprocess" in runs:
+        multi = runs["multiprocess"]
+        print(f"multiprocess executor vs in-process: statements phase {_fmt(multi.phases_s['statements'])} vs "
+              f"{_fmt(main_run.phases_s['statements'])} ({_ratio(multi.phases_s['statements'], main_run.phases_s['statements'])})"
+              f", whole run {_fmt(multi.wall_s)} vs {_fmt(main_run.wall_s)} ({_ratio(multi.wall_s, main_run.wall_s)}), "
+              f"{multi.statements_meta.get('render_shards', '?')} render shards")
     for label in ("rerun", "changed"):
         if label in runs:
-            print(f"{label}: whole run {_ratio(runs[label].wall_s, scan)} the bare scan (issue 12 target: ≤ 5× unchanged)")
+            run = runs[label]
+            found = (f"unchanged since run {run.unchanged_since}: {run.steps_skipped} of {run.steps_total} steps skipped"
+                     if run.unchanged_since else "a full run")
+            print(f"{label}: whole run {_ratio(run.wall_s, scan)} the bare scan (issue 12 target: ≤ 5× unchanged); {found}")
     m = result["machine"]
     print(f"machine: {m['cpus']} CPUs ({m['cpu_model']}), {m['ram_gib']} GiB RAM, {m['date']}; load average "
           f"before {result['load_before']}, after {result.get('load_after')}")
@@ -612,6 +635,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"one-core: sla-report run pinned to CPU {cpu} in {root} …", flush=True)
         result["runs"]["one-core"] = sla_report_run("one-core", root, drop, cpus={cpu})
         print(f"  {result['runs']['one-core'].wall_s:.1f} s", flush=True)
+        save(result, target)
+    if "multiprocess" in wanted:
+        root = base / "multiprocess"
+        print(f"multiprocess: SLA_EXECUTOR=multiprocess sla-report run in {root} …", flush=True)
+        result["runs"]["multiprocess"] = sla_report_run("multiprocess", root, drop, executor="multiprocess")
+        print(f"  {result['runs']['multiprocess'].wall_s:.1f} s", flush=True)
         save(result, target)
 
     result["scan_after_s"] = bare_scan(drop)
