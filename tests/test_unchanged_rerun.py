@@ -256,3 +256,28 @@ def test_r21_a_drop_that_changes_while_the_run_reads_it_forgets_the_run_s_hashes
         message = vouch_for_drop(con, drop, MONTH, "r1")
         assert message.startswith("the data drop changed while this run read it")
         assert con.execute("SELECT drop_sha256, inputs_sha256 FROM main.report_runs").fetchall() == [(None, None)]
+
+
+def test_r21_any_new_file_counts_and_a_link_to_a_folder_makes_the_drop_unhashable(tmp_path):
+    drop = write_small_month(tmp_path / "drop")
+    whole = drop_fingerprint(drop)
+    assert whole.sha256 is not None and whole.unhashable is None
+    assert whole.files == len([p for p in drop.rglob("*") if p.is_file()])
+    (drop / "notes.txt").write_text("x")
+    assert drop_fingerprint(drop).sha256 not in (None, whole.sha256)
+    (drop / "loop").symlink_to(drop, target_is_directory=True)
+    unhashable = drop_fingerprint(drop)
+    assert unhashable.sha256 is None and unhashable.unhashable == "loop is not a regular file"
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads a file whatever its mode")
+def test_r21_an_unreadable_file_makes_the_drop_unhashable_not_a_crash(tmp_path):
+    drop = write_small_month(tmp_path / "drop")
+    secret = drop / "notes.txt"
+    secret.write_text("x")
+    secret.chmod(0)
+    try:
+        found = drop_fingerprint(drop)
+        assert found.sha256 is None and found.unhashable == "notes.txt: Permission denied"
+    finally:
+        secret.chmod(0o644)

@@ -81,8 +81,11 @@ def drop_fingerprint(data_dir: Path) -> DropFingerprint:
                 return DropFingerprint(None, files, size, f"{relative}: {exc.strerror or exc}")
             if not stat.S_ISREG(info.st_mode):
                 return DropFingerprint(None, files, size, f"{relative} is not a regular file")
-            with open(path, "rb") as handle:
-                content = hashlib.file_digest(handle, "sha256").hexdigest()
+            try:
+                with open(path, "rb") as handle:
+                    content = hashlib.file_digest(handle, "sha256").hexdigest()
+            except OSError as exc:  # unreadable: the reader that needs it will name it
+                return DropFingerprint(None, files, size, f"{relative}: {exc.strerror or exc}")
             digest.update(f"{relative}\0{info.st_size}\0{content}\n".encode())
             files += 1
             size += info.st_size
@@ -134,10 +137,7 @@ def code_version() -> str:
 
 def other_month_runs(con: duckdb.DuckDBPyConnection, month: str) -> list[list[str]]:
     """(month, run id) of every other month the warehouse holds a run of."""
-    exists = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'main' AND table_name = 'report_runs'"
-    ).fetchone()[0]
-    if not exists:
+    if not _has_table(con, "report_runs"):
         return []
     rows = con.execute(
         "SELECT month, run_id FROM main.report_runs WHERE month <> $month ORDER BY month", {"month": month}
