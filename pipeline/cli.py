@@ -47,6 +47,10 @@ class _SkippedCheckNoise(logging.Filter):
         return "emitted no result in step" not in record.getMessage()
 
 
+# one instance: addFilter ignores a filter already there, so repeated runs in one process add none
+_SKIPPED_CHECK_NOISE = _SkippedCheckNoise()
+
+
 def _build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sla-report",
@@ -124,7 +128,7 @@ def run_month(month: str, as_of: str | None, out=None, *, force: bool = False) -
         run_config["ops"] = {"input_tables": {"config": inputs_config}}
     # Dagster warns on stderr for every blocking check skipped with its asset (an unchanged rerun skips
     # them all): the steps after such a check are skipped too, so the warning only misleads here.
-    logging.getLogger("dagster._core.execution.plan.active").addFilter(_SkippedCheckNoise())
+    logging.getLogger("dagster._core.execution.plan.active").addFilter(_SKIPPED_CHECK_NOISE)
     with DagsterInstance.get() as instance:
         for dead in clean_up_dead_runs(instance, settings):
             print(f"sla-report: cleaned up dead {dead.describe()}", file=sys.stderr)

@@ -7,15 +7,7 @@ from typing import TextIO
 
 from pipeline.money import minor_unit, money_string
 from pipeline.settings import Settings
-from pipeline.warehouse import connection
-
-
-def _table_exists(con, name: str) -> bool:  # noqa: ANN001
-    return bool(
-        con.execute(
-            "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'main' AND table_name = ?", [name]
-        ).fetchone()[0]
-    )
+from pipeline.warehouse import connection, table_exists
 
 
 def print_summary(
@@ -38,7 +30,7 @@ def print_summary(
                 " WHERE month = ? AND is_current GROUP BY currency ORDER BY currency",
                 [month],
             ).fetchall()
-            if _table_exists(con, "statements")
+            if table_exists(con, "main", "statements")
             else None
         )
     print(f"sla-report {month}: done (run {run_id})", file=out)

@@ -24,6 +24,7 @@ import duckdb
 
 from pipeline.finance.ledger import Event, Ledger
 from pipeline.settings import SQL_DIR
+from pipeline.warehouse.connection import table_exists
 from pipeline.warehouse.sqlrunner import quote_identifier
 
 STATUSES = ("draft", "approved", "issued")
@@ -63,10 +64,7 @@ class StatementState:
 
 def read_versions(con: duckdb.DuckDBPyConnection, month: str | None = None) -> list[StatementVersion]:
     """Every statement version the warehouse lists (one month, or all), oldest version first."""
-    exists = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'main' AND table_name = 'statements'"
-    ).fetchone()[0]
-    if not exists:
+    if not table_exists(con, "main", "statements"):
         return []
     has_reason = con.execute(
         "SELECT count(*) FROM information_schema.columns WHERE table_schema = 'main' AND table_name = 'statements' "

@@ -38,7 +38,7 @@ import duckdb
 
 from pipeline.months import parse_month
 from pipeline.settings import SQL_DIR, TEMPLATES_DIR, Settings
-from pipeline.warehouse.connection import connection
+from pipeline.warehouse.connection import connection, table_exists
 from pipeline.warehouse.runlog import forget_fingerprints, recorded_drop_sha256
 
 # Distributions whose version can change a figure or a byte of a PDF.
@@ -137,7 +137,7 @@ def code_version() -> str:
 
 def other_month_runs(con: duckdb.DuckDBPyConnection, month: str) -> list[list[str]]:
     """(month, run id) of every other month the warehouse holds a run of."""
-    if not _has_table(con, "report_runs"):
+    if not table_exists(con, "main", "report_runs"):
         return []
     rows = con.execute(
         "SELECT month, run_id FROM main.report_runs WHERE month <> $month ORDER BY month", {"month": month}
@@ -231,7 +231,7 @@ def _compare_with_published(
             return Reuse(None, f"rows run {run_id} rejected as later than its start ({started.isoformat()}) may not be now")
         statements = con.execute(
             "SELECT path, sha256 FROM main.statements WHERE month = $month ORDER BY path", {"month": month}
-        ).fetchall() if _has_table(con, "statements") else []
+        ).fetchall() if table_exists(con, "main", "statements") else []
     for path, expected in statements:
         try:
             with open(path, "rb") as handle:
@@ -258,13 +258,6 @@ def vouch_for_drop(con: duckdb.DuckDBPyConnection, data_dir: Path, month: str, r
         f"the data drop changed while this run read it ({now.unhashable or 'other bytes than at the start'}); "
         "the next run of the month will rebuild it in full"
     )
-
-
-def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
-    return bool(con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'main' AND table_name = $name",
-        {"name": name},
-    ).fetchone()[0])
 
 
 __all__ = [

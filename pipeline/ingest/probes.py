@@ -40,6 +40,7 @@ from pipeline.ingest.readers import (
 )
 from pipeline.ingest.sources import PROBES_DIR
 from pipeline.months import RunParams
+from pipeline.warehouse.connection import table_exists
 from pipeline.warehouse.sqlrunner import install_macros, load_model, run_models
 
 REQUIRED_COLUMNS = ("probed_at", "check", "region", "customer_id", "status_code", "error_code")
@@ -361,10 +362,7 @@ def install_probe_views(con: duckdb.DuckDBPyConnection, data_dir: Path) -> list[
         # a view, not a table: ~45 M rows at scale are parsed as they are scanned
         + load_model("staging/probe_results").sql
     )
-    has_references = con.execute(
-        "SELECT count(*) FROM information_schema.tables "
-        "WHERE table_schema = 'intermediate' AND table_name = 'customer_references'"
-    ).fetchone()[0]
+    has_references = table_exists(con, "intermediate", "customer_references")
     con.execute(
         "CREATE OR REPLACE TEMP VIEW probe_customer_rejections AS "
         + (

@@ -8,6 +8,7 @@ from pipeline.warehouse.connection import (
     connect,
     connection,
     replace_table_from_arrow,
+    table_exists,
 )
 
 __all__ = [
@@ -17,4 +18,5 @@ __all__ = [
     "connect",
     "connection",
     "replace_table_from_arrow",
+    "table_exists",
 ]

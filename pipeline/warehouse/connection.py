@@ -31,6 +31,14 @@ def connect(path: Path | str, *, read_only: bool = False) -> duckdb.DuckDBPyConn
     return con
 
 
+def table_exists(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> bool:
+    """Whether `schema.name` is a table or view (a warehouse published by an older version may lack it)."""
+    return bool(con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_schema = $schema AND table_name = $name",
+        {"schema": schema, "name": name},
+    ).fetchone()[0])
+
+
 @contextlib.contextmanager
 def connection(path: Path | str, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
     """A connection that is always closed, also when the body raises (the file lock must not outlive it)."""
@@ -58,4 +66,6 @@ def replace_table_from_arrow(
         con.unregister(source)
 
 
-__all__ = ["STORAGE_COMPATIBILITY_VERSION", "WarehouseError", "connect", "connection", "replace_table_from_arrow"]
+__all__ = [
+    "STORAGE_COMPATIBILITY_VERSION", "WarehouseError", "connect", "connection", "replace_table_from_arrow", "table_exists",
+]
